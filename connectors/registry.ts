@@ -1,0 +1,46 @@
+import type { Connector, Dialect, WarehouseType } from '../src/domain/connector.js';
+import type { FileWarehouseConfig, ServerWarehouseConfig, WarehouseConfig } from '../src/domain/warehouse.js';
+import { duckdbDialect } from './duckdb/dialect.js';
+import { mysqlDialect } from './mysql/dialect.js';
+import { postgresDialect } from './postgres/dialect.js';
+import { sqliteDialect } from './sqlite/dialect.js';
+
+/**
+ * Every warehouse Vigil speaks: its pure dialect, and its connector, whose module (and so
+ * its driver) is imported only when a warehouse of that type is first used.
+ */
+interface Entry {
+  dialect: Dialect;
+  open(name: string, config: WarehouseConfig): Promise<Connector>;
+}
+
+export const WAREHOUSES: Readonly<Record<WarehouseType, Entry>> = {
+  postgres: {
+    dialect: postgresDialect,
+    open: async (name, config) =>
+      (await import('./postgres/connector.js')).createPostgresConnector(name, config as ServerWarehouseConfig),
+  },
+  mysql: {
+    dialect: mysqlDialect,
+    open: async (name, config) =>
+      (await import('./mysql/connector.js')).createMysqlConnector(name, config as ServerWarehouseConfig),
+  },
+  sqlite: {
+    dialect: sqliteDialect,
+    open: async (name, config) =>
+      (await import('./sqlite/connector.js')).createSqliteConnector(name, config as FileWarehouseConfig),
+  },
+  duckdb: {
+    dialect: duckdbDialect,
+    open: async (name, config) =>
+      (await import('./duckdb/connector.js')).createDuckdbConnector(name, config as FileWarehouseConfig),
+  },
+};
+
+export function dialectFor(type: WarehouseType): Dialect {
+  return WAREHOUSES[type].dialect;
+}
+
+export function openConnector(name: string, config: WarehouseConfig): Promise<Connector> {
+  return WAREHOUSES[config.type].open(name, config);
+}

@@ -1,0 +1,109 @@
+import type { BatchItem, Dialect, WarehouseType } from '../../src/domain/connector.js';
+import type { MetricSpec } from '../../src/domain/metric.js';
+
+/**
+ * What differs between the SQL of two warehouses. Everything else about metric SQL is
+ * shared, so every dialect computes every metric the same way.
+ */
+export interface SqlFlavour {
+  type: WarehouseType;
+  /** The identifier quote character; it is escaped by doubling. */
+  quote: '"' | '`';
+  /** How many parts a table path may have (e.g. database.schema.table = 3). */
+  maxTableParts: number;
+  /** An expression of the same value as a double-precision float. */
+  toDouble(expr: string): string;
+  /** Hours, as a float, from the timestamp `newest` (an aggregate) until now. */
+  hoursSince(newest: string): string;
+}
+
+export function quoteWith(quote: '"' | '`', name: string): string {
+  if (name.length === 0) throw new Error('an identifier cannot be empty');
+  if (name.includes('\u0000')) throw new Error('an identifier cannot contain a NUL character');
+  return quote + name.split(quote).join(quote + quote) + quote;
+}
+
+/** Rows where `where` holds; NULL outside them, which every aggregate skips. */
+function onlyWhere(where: string | undefined, expr: string): string {
+  return where === undefined ? expr : `CASE WHEN (${where}) THEN ${expr} END`;
+}
+
+export function metricExpression(flavour: SqlFlavour, spec: MetricSpec): string {
+  const q = (name: string) => quoteWith(flavour.quote, name);
+  const where = spec.where;
+  const rows = where === undefined ? 'COUNT(*)' : `COUNT(${onlyWhere(where, '1')})`;
+  const column = () => {
+    if (spec.column === undefined) throw new Error(`${spec.metricType} needs a column`);
+    return q(spec.column);
+  };
+  switch (spec.metricType) {
+    case 'row_count':
+      return rows;
+    case 'freshness': {
+      if (spec.timestampColumn === undefined) throw new Error('freshness needs a timestamp column');
+      return flavour.hoursSince(`MAX(${onlyWhere(where, q(spec.timestampColumn))})`);
+    }
+    case 'null_percentage': {
+      const nonNull = `COUNT(${onlyWhere(where, column())})`;
+      return `${flavour.toDouble(`${rows} - ${nonNull}`)} * 100 / NULLIF(${rows}, 0)`;
+    }
+    case 'unique_percentage': {
+      const nonNull = `COUNT(${onlyWhere(where, column())})`;
+      const distinct = `COUNT(DISTINCT ${onlyWhere(where, column())})`;
+      return `${flavour.toDouble(distinct)} * 100 / NULLIF(${nonNull}, 0)`;
+    }
+    case 'cardinality':
+      return `COUNT(DISTINCT ${onlyWhere(where, column())})`;
+    case 'min':
+      return `MIN(${onlyWhere(where, column())})`;
+    case 'max':
+      return `MAX(${onlyWhere(where, column())})`;
+    case 'mean':
+      return `AVG(${onlyWhere(where, column())})`;
+  }
+}
+
+export function tableName(flavour: SqlFlavour, path: readonly string[]): string {
+  if (path.length === 0 || path.length > flavour.maxTableParts) {
+    throw new Error(`a ${flavour.type} table name has 1 to ${flavour.maxTableParts} parts, got ${path.length}`);
+  }
+  return path.map((part) => quoteWith(flavour.quote, part)).join('.');
+}
+
+/**
+ * One SELECT computing every item over one scan of the table. When all items filter on
+ * the same `where`, it becomes the query's WHERE so the warehouse can prune rows.
+ */
+export function batchQuery(flavour: SqlFlavour, table: readonly string[], items: readonly BatchItem[]): string {
+  if (items.length === 0) throw new Error('a batch needs at least one metric');
+  const first = items[0]!.spec.where;
+  const shared = first !== undefined && items.every((item) => item.spec.where === first) ? first : undefined;
+  const columns = items.map((item) => {
+    const spec = shared === undefined ? item.spec : { ...item.spec, where: undefined };
+    return `  ${metricExpression(flavour, spec)} AS ${quoteWith(flavour.quote, item.alias)}`;
+  });
+  const from = `FROM ${tableName(flavour, table)}`;
+  return ['SELECT', columns.join(',\n'), shared === undefined ? from : `${from}\nWHERE (${shared})`].join('\n');
+}
+
+/**
+ * A user's query, wrapped so that at most two rows come back however many it selects:
+ * one is expected, a second proves there were too many. Trailing semicolons are dropped;
+ * the newline before the closing parenthesis keeps a trailing `--` comment harmless.
+ */
+export function customQuery(querySelect: string): string {
+  const body = querySelect.trim().replace(/[\s;]+$/, '');
+  return `SELECT * FROM (\n${body}\n) AS vigil_custom LIMIT 2`;
+}
+
+export function dialectFrom(flavour: SqlFlavour): Dialect {
+  return {
+    type: flavour.type,
+    maxTableParts: flavour.maxTableParts,
+    quoteIdentifier: (name) => quoteWith(flavour.quote, name),
+    tableName: (path) => tableName(flavour, path),
+    metricExpression: (spec) => metricExpression(flavour, spec),
+    batchQuery: (table, items) => batchQuery(flavour, table, items),
+    customQuery,
+  };
+}

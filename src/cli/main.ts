@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { isVigilError, messageOf } from '../domain/errors.js';
+import { EXIT_ERROR } from './exit-codes.js';
+import { createLogger, LOG_LEVELS } from './logger.js';
+import { migrateCommand } from './migrate.js';
+import { runNowCommand } from './run-now.js';
+import { validateCommand } from './validate.js';
+
+const DEFAULT_CONFIG = 'vigil.yaml';
+
+const configOption = () =>
+  new Option('-c, --config <file>', 'the configuration file').default(DEFAULT_CONFIG);
+const logLevelOption = (level: string) =>
+  new Option('--log-level <level>', 'JSON logs on stderr at this level').choices(LOG_LEVELS).default(level);
+
+/** Every command reports its own result; errors end here, as one readable message and exit 2. */
+async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = new Command('vigil')
+    .description('Vigil watches your data warehouses: monitors, learned thresholds, incidents.')
+    .exitOverride()
+    .showHelpAfterError('(run vigil --help for usage)');
+
+  program
+    .command('run-now')
+    .description('run every enabled monitor once and exit: 0 all in range, 1 a monitor out of range, 2 errors')
+    .addOption(configOption())
+    .option('-m, --monitor <name-or-id...>', 'run only these monitors (by name or id); repeatable', [])
+    .addOption(new Option('-f, --format <format>', 'output for people or machines').choices(['table', 'json']).default('table'))
+    .addOption(logLevelOption('error'))
+    .action(async (options) => {
+      code = await runNowCommand(options, createLogger(options.logLevel));
+    });
+
+  program
+    .command('validate')
+    .description('check the configuration file and exit: 0 valid, 2 invalid (with file:line:col for each problem)')
+    .addOption(configOption())
+    .action((options) => {
+      code = validateCommand(options);
+    });
+
+  program
+    .command('migrate')
+    .description("bring the store's schema up to date (every command also does it at start)")
+    .addOption(configOption())
+    .action(async (options) => {
+      code = await migrateCommand(options);
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : EXIT_ERROR;
+    }
+    if (isVigilError(error)) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      process.stderr.write(`vigil: unexpected failure: ${messageOf(error)}\n${(error as Error)?.stack ?? ''}\n`);
+    }
+    return EXIT_ERROR;
+  }
+}
+
+process.exitCode = await main(process.argv);

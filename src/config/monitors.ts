@@ -1,0 +1,105 @@
+import { dialectFor } from '../../connectors/registry.js';
+import { integrationId, targetId, yamlMonitorId } from '../domain/ids.js';
+import { METRIC_LABEL, METRIC_TYPES, normaliseMetricType, type MetricConfig } from '../domain/metric.js';
+import { formatTablePath, type Monitor } from '../domain/monitor.js';
+import { checkTargetShape, resolveCondition, resolveSchedule, type Problem } from '../domain/rules.js';
+import { DEFAULT_SCHEDULE } from '../domain/schedule.js';
+import { parseTablePath } from '../domain/table-path.js';
+import type { RawConfig, RawMonitor } from './schema.js';
+import type { ConfigIssue, ConfigPath } from './source.js';
+import { suggestion } from './zod-issues.js';
+
+function issuesAt(base: ConfigPath, problems: readonly Problem[]): ConfigIssue[] {
+  return problems.map((p) => ({ path: [...base, ...p.field], message: p.message }));
+}
+
+function defaultName(raw: RawMonitor, table: readonly string[] | null, metricLabel: string): string {
+  const where = [...(table ?? []), ...(raw.column === undefined ? [] : [raw.column])].join('.');
+  return where === '' ? `${metricLabel} on ${raw.warehouse}` : `${metricLabel} of ${where}`;
+}
+
+/**
+ * Checks every monitor against the warehouses and the monitor rules, and builds the
+ * monitors with their stable ids. Returns every issue found, not only the first.
+ */
+export function resolveMonitors(raw: RawConfig): { monitors: Monitor[]; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const monitors: Monitor[] = [];
+  const names = new Map<string, number>();
+  const ids = new Map<string, number>();
+  const warehouseNames = Object.keys(raw.warehouses);
+
+  raw.monitors.forEach((m, index) => {
+    const at = (...field: Array<string | number>): ConfigPath => ['monitors', index, ...field];
+    const before = issues.length;
+
+    const warehouse = raw.warehouses[m.warehouse];
+    if (warehouse === undefined) {
+      const known = warehouseNames.length === 0 ? 'none are configured' : `configured: ${warehouseNames.join(', ')}`;
+      issues.push({ path: at('warehouse'), message: `unknown warehouse ${JSON.stringify(m.warehouse)}${suggestion(m.warehouse, warehouseNames)}; ${known}` });
+    }
+
+    const metricType = normaliseMetricType(m.metric_type);
+    if (metricType === undefined) {
+      issues.push({ path: at('metric_type'), message: `expected one of ${METRIC_TYPES.join(', ')}, got ${JSON.stringify(m.metric_type)}${suggestion(m.metric_type, METRIC_TYPES)}` });
+    }
+
+    let table: string[] | null = null;
+    if (m.table !== undefined) {
+      const parsed = typeof m.table === 'string' ? parseTablePath(m.table) : { parts: m.table };
+      if ('error' in parsed) issues.push({ path: at('table'), message: parsed.error });
+      else table = parsed.parts;
+      if (table !== null && warehouse !== undefined) {
+        const max = dialectFor(warehouse.type).maxTableParts;
+        if (table.length > max) {
+          issues.push({ path: at('table'), message: `a ${warehouse.type} table name has at most ${max} parts, got ${table.length}: ${formatTablePath(table)}` });
+        }
+      }
+    }
+
+    const metricConfig: MetricConfig = { ...(m.metric_config ?? {}) };
+    if (metricType === undefined) return;
+    issues.push(
+      ...issuesAt(at(), checkTargetShape({ metricType, hasTable: m.table !== undefined, column: m.column, metricConfig })),
+    );
+    if (metricType === 'custom_sql' && m.name === undefined) {
+      issues.push({ path: at(), message: 'a custom_sql monitor needs a name' });
+    }
+    const condition = resolveCondition(m.condition ?? {}, metricType);
+    if (!condition.ok) issues.push(...issuesAt(at('condition'), condition.problems));
+    const schedule = m.schedule === undefined ? { ok: true as const, value: DEFAULT_SCHEDULE } : resolveSchedule(m.schedule);
+    if (!schedule.ok) issues.push(...issuesAt(at('schedule'), schedule.problems));
+
+    const name = m.name ?? defaultName(m, table, METRIC_LABEL[metricType]);
+    const sameName = names.get(name);
+    if (sameName !== undefined) {
+      issues.push({ path: m.name === undefined ? at() : at('name'), message: `monitor name ${JSON.stringify(name)} is already used by monitors[${sameName}]; names must be unique` });
+    }
+    names.set(name, index);
+    const id = m.id ?? yamlMonitorId(name);
+    const sameId = ids.get(id);
+    if (m.id !== undefined && sameId !== undefined) {
+      issues.push({ path: at('id'), message: `id ${id} is already used by monitors[${sameId}]` });
+    }
+    ids.set(id, index);
+
+    if (issues.length > before || !condition.ok || !schedule.ok || warehouse === undefined) return;
+    const integration = integrationId(m.warehouse);
+    monitors.push({
+      id,
+      name,
+      warehouse: m.warehouse,
+      integrationId: integration,
+      targetId: targetId(integration, table, m.column ?? null),
+      table,
+      column: m.column ?? null,
+      metricType,
+      metricConfig,
+      schedule: schedule.value,
+      condition: condition.value,
+      isEnabled: m.enabled,
+      source: 'yaml',
+    });
+  });
+  return { monitors, issues };
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { CADENCES } from '../domain/schedule.js';
+import { CONDITION_BOUNDS } from '../domain/monitor.js';
+
+/**
+ * The shape of vigil.yaml. Objects are strict, so a misspelt key is an error rather than
+ * a setting that silently does nothing. Cross-field rules live in validate-monitors.ts.
+ */
+
+const identifier = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((value) => !value.includes('\u0000'), 'must not contain a NUL character');
+
+const positiveSeconds = z.number().positive().max(86_400);
+
+const common = {
+  max_concurrency: z.number().int().min(1).max(256).optional(),
+  query_timeout_seconds: positiveSeconds.default(300),
+  connect_timeout_seconds: positiveSeconds.default(10),
+};
+
+const ssl = z.union([
+  z.boolean(),
+  z.strictObject({ reject_unauthorized: z.boolean().optional(), ca: z.string().optional() }),
+]);
+
+function serverWarehouse<T extends 'postgres' | 'mysql'>(type: T, protocols: readonly string[]) {
+  return z
+    .strictObject({
+      type: z.literal(type),
+      url: z
+        .string()
+        .refine((url) => protocols.some((p) => url.startsWith(`${p}://`)), {
+          message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+        })
+        .optional(),
+      host: z.string().min(1).optional(),
+      port: z.number().int().min(1).max(65_535).optional(),
+      user: z.string().optional(),
+      password: z.string().optional(),
+      database: z.string().optional(),
+      ssl: ssl.optional(),
+      query_tag: z.string().min(1).max(63).default('vigil'),
+      ...common,
+    })
+    .refine((w) => w.url !== undefined || w.host !== undefined, {
+      message: 'needs url, or host (with port, user, password, database)',
+    });
+}
+
+function fileWarehouse<T extends 'sqlite' | 'duckdb'>(type: T) {
+  return z.strictObject({
+    type: z.literal(type),
+    path: z.string().min(1),
+    seed: z.string().min(1).optional(),
+    ...common,
+  });
+}
+
+export const warehouseSchema = z.discriminatedUnion('type', [
+  serverWarehouse('postgres', ['postgres', 'postgresql']),
+  serverWarehouse('mysql', ['mysql', 'mariadb']),
+  fileWarehouse('sqlite'),
+  fileWarehouse('duckdb'),
+]);
+
+export const scheduleSchema = z.strictObject({
+  cadence: z.enum(CADENCES).optional(),
+  frequency: z.number().int().min(1).max(1000).optional(),
+  day: z.number().int().min(0).max(31).optional(),
+  hour: z.number().int().min(0).max(23).optional(),
+  cron: z.string().min(1).optional(),
+  timezone: z.string().min(1).optional(),
+});
+
+export const conditionSchema = z.strictObject({
+  sensitivity: z.number().int().min(1).max(10).nullable().optional(),
+  min: z.number().nullable().optional(),
+  max: z.number().nullable().optional(),
+  bounds: z.enum(CONDITION_BOUNDS).optional(),
+});
+
+export const metricConfigSchema = z.strictObject({
+  where: z.string().min(1).optional(),
+  timestamp_column: identifier.optional(),
+  query_select: z.string().min(1).optional(),
+});
+
+export const tablePathSchema = z.union([z.string().min(1), z.array(identifier).min(1).max(3)]);
+
+export const monitorSchema = z.strictObject({
+  name: z.string().min(1).max(255).optional(),
+  id: z.uuid().optional(),
+  warehouse: z.string().min(1),
+  table: tablePathSchema.optional(),
+  column: identifier.optional(),
+  metric_type: z.string().min(1),
+  metric_config: metricConfigSchema.optional(),
+  schedule: scheduleSchema.optional(),
+  condition: conditionSchema.optional(),
+  enabled: z.boolean().default(true),
+});
+
+export const warehouseNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/, 'a warehouse name is a letter or _ then letters, digits, _ or -');
+
+export const configSchema = z.strictObject({
+  store: z
+    .string()
+    .refine((s) => /^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(s), {
+      message: 'expected sqlite:PATH (e.g. sqlite:./vigil.db) or a postgres:// URL',
+    })
+    .default('sqlite:./vigil.db'),
+  warehouses: z.record(warehouseNameSchema, warehouseSchema),
+  monitors: z.array(monitorSchema).default([]),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type RawMonitor = z.infer<typeof monitorSchema>;
+export type RawWarehouse = z.infer<typeof warehouseSchema>;
+export type RawSchedule = z.infer<typeof scheduleSchema>;

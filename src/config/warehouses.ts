@@ -1,0 +1,36 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { Warehouse, WarehouseConfig } from '../domain/warehouse.js';
+import type { RawConfig } from './schema.js';
+import type { StoreLocation } from './types.js';
+
+/** In-process warehouses serialise their queries by default; servers take four at once. */
+const DEFAULT_CONCURRENCY = { postgres: 4, mysql: 4, sqlite: 1, duckdb: 2 } as const;
+
+/** Relative paths in the config are relative to the config file's folder. */
+export function resolvePath(baseDir: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+export function resolveWarehouses(raw: RawConfig, baseDir: string): Warehouse[] {
+  return Object.entries(raw.warehouses).map(([name, w]) => {
+    const max_concurrency = w.max_concurrency ?? DEFAULT_CONCURRENCY[w.type];
+    const config: WarehouseConfig =
+      w.type === 'sqlite' || w.type === 'duckdb'
+        ? {
+            ...w,
+            max_concurrency,
+            path: resolvePath(baseDir, w.path),
+            seed: w.seed === undefined ? undefined : resolvePath(baseDir, w.seed),
+          }
+        : { ...w, max_concurrency };
+    return { name, config };
+  });
+}
+
+export function resolveStore(store: string, baseDir: string): StoreLocation {
+  if (store.startsWith('sqlite:')) {
+    const path = store.slice('sqlite:'.length);
+    return { kind: 'sqlite', path: path === ':memory:' ? path : resolvePath(baseDir, path) };
+  }
+  return { kind: 'postgres', url: store };
+}

@@ -1,0 +1,45 @@
+import type { MetricSpec } from './metric.js';
+
+export const WAREHOUSE_TYPES = ['postgres', 'mysql', 'sqlite', 'duckdb'] as const;
+export type WarehouseType = (typeof WAREHOUSE_TYPES)[number];
+
+/** A cell as it leaves a connector: numbers are numbers (never strings, never bigint). */
+export type Cell = number | string | boolean | Date | null;
+
+export interface QueryResult {
+  columns: string[];
+  rows: Cell[][];
+}
+
+/** The warehouse port: one per configured warehouse, holding its pool or handle. */
+export interface Connector {
+  /** Runs one SELECT that Vigil generated. */
+  query(sql: string): Promise<QueryResult>;
+  /** Runs one user-written query in a read-only transaction or connection. */
+  queryReadOnly(sql: string): Promise<QueryResult>;
+  /** Releases pools and handles; the connector is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** One aggregate of a batched metric query, named by its column alias. */
+export interface BatchItem {
+  alias: string;
+  spec: MetricSpec;
+}
+
+/** The pure SQL of a warehouse: no driver, no I/O. */
+export interface Dialect {
+  readonly type: WarehouseType;
+  /** How many parts a table path may have: 3 for database.schema.table. */
+  readonly maxTableParts: number;
+  /** Quotes one identifier so that no name can break out of it. */
+  quoteIdentifier(name: string): string;
+  /** A schema-qualified table name, each part quoted. */
+  tableName(path: readonly string[]): string;
+  /** The aggregate expression that computes one metric over the rows of its table. */
+  metricExpression(spec: MetricSpec): string;
+  /** One query, one scan: a column per item, named by its alias. */
+  batchQuery(table: readonly string[], items: readonly BatchItem[]): string;
+  /** Wraps a user query so that at most two rows come back (one is expected). */
+  customQuery(querySelect: string): string;
+}

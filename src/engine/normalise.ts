@@ -1,0 +1,40 @@
+import type { Cell, QueryResult } from '../domain/connector.js';
+import type { MetricType } from '../domain/metric.js';
+
+export type Normalised = { ok: true; value: number | null } | { ok: false; message: string };
+
+function show(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text);
+}
+
+/**
+ * A cell as a measurement: a finite number, or null when the aggregate had no rows to
+ * work on. Anything else is an error that says what came back, never a silent 0.
+ */
+export function toMeasurementValue(cell: Cell, metricType: MetricType): Normalised {
+  if (cell === null) return { ok: true, value: null };
+  if (typeof cell === 'number') {
+    if (Number.isFinite(cell)) return { ok: true, value: cell };
+    return { ok: false, message: `the query returned ${String(cell)}, not a finite number` };
+  }
+  const numericColumn = metricType === 'min' || metricType === 'max' || metricType === 'mean';
+  const hint = numericColumn ? `: ${metricType} needs a numeric column` : '';
+  if (typeof cell === 'string') return { ok: false, message: `the query returned the text ${show(cell)}, not a number${hint}` };
+  if (typeof cell === 'boolean') return { ok: false, message: `the query returned the boolean ${String(cell)}, not a number${hint}` };
+  return {
+    ok: false,
+    message: `the query returned the timestamp ${cell.toISOString()}, not a number${hint || '; to watch how old data is, use freshness'}`,
+  };
+}
+
+/** A custom query must return exactly one row of exactly one column. */
+export function singleCell(result: QueryResult): { ok: true; cell: Cell } | { ok: false; message: string } {
+  const expect = 'query_select must return exactly one row with one numeric column';
+  if (result.columns.length !== 1) {
+    const names = result.columns.slice(0, 5).join(', ') + (result.columns.length > 5 ? ', ...' : '');
+    return { ok: false, message: `query_select returned ${result.columns.length} columns (${names}); ${expect}` };
+  }
+  if (result.rows.length === 0) return { ok: false, message: `query_select returned no rows; ${expect}` };
+  if (result.rows.length > 1) return { ok: false, message: `query_select returned more than one row; ${expect}` };
+  return { ok: true, cell: result.rows[0]![0] ?? null };
+}

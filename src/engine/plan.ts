@@ -1,0 +1,50 @@
+import type { Monitor } from '../domain/monitor.js';
+
+/** Standard metrics of one table, computed together in one query. */
+export interface BatchUnit {
+  kind: 'batch';
+  warehouse: string;
+  table: readonly string[];
+  monitors: Monitor[];
+}
+
+/** One custom_sql monitor: its own query. */
+export interface CustomUnit {
+  kind: 'custom';
+  warehouse: string;
+  monitor: Monitor;
+}
+
+export type WorkUnit = BatchUnit | CustomUnit;
+
+/** Wide enough for one scan to serve a whole table's monitors, narrow enough for any warehouse's column limit. */
+export const MAX_BATCH_SIZE = 100;
+
+/**
+ * Plans monitors that run together into work: one batch per table (split past
+ * MAX_BATCH_SIZE), one unit per custom query. Grouped by warehouse, in a stable order.
+ */
+export function planRuns(monitors: readonly Monitor[]): Map<string, WorkUnit[]> {
+  const batches = new Map<string, BatchUnit>();
+  const byWarehouse = new Map<string, WorkUnit[]>();
+  const add = (unit: WorkUnit) => {
+    const list = byWarehouse.get(unit.warehouse) ?? [];
+    list.push(unit);
+    byWarehouse.set(unit.warehouse, list);
+  };
+  for (const monitor of monitors) {
+    if (monitor.metricType === 'custom_sql' || monitor.table === null) {
+      add({ kind: 'custom', warehouse: monitor.warehouse, monitor });
+      continue;
+    }
+    const key = JSON.stringify([monitor.warehouse, monitor.table]);
+    let batch = batches.get(key);
+    if (batch === undefined || batch.monitors.length >= MAX_BATCH_SIZE) {
+      batch = { kind: 'batch', warehouse: monitor.warehouse, table: monitor.table, monitors: [] };
+      batches.set(key, batch);
+      add(batch);
+    }
+    batch.monitors.push(monitor);
+  }
+  return byWarehouse;
+}

@@ -1,0 +1,50 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { StoreLocation } from '../config/types.js';
+import { VigilError, messageOf } from '../domain/errors.js';
+import { migrateToLatest } from './migrate.js';
+import type { StoreSchema } from './schema.js';
+
+export type StoreDb = Kysely<StoreSchema>;
+
+async function sqliteDialect(path: string): Promise<SqliteDialect> {
+  const { default: Database } = await import('better-sqlite3');
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new Database(path, { timeout: 10_000 });
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  return new SqliteDialect({ database });
+}
+
+async function postgresDialect(url: string): Promise<PostgresDialect> {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: url, max: 10, application_name: 'vigil-store', options: '-c TimeZone=UTC' });
+  pool.on('error', () => {});
+  return new PostgresDialect({ pool });
+}
+
+/**
+ * Opens the store (SQLite in WAL mode by default, or Postgres) and, unless told not to,
+ * migrates it to the latest schema.
+ */
+export async function openStore(location: StoreLocation, options: { migrate?: boolean } = {}): Promise<StoreDb> {
+  const where = location.kind === 'sqlite' ? `store sqlite:${location.path}` : 'store (postgres)';
+  let db: StoreDb;
+  try {
+    const dialect = location.kind === 'sqlite' ? await sqliteDialect(location.path) : await postgresDialect(location.url);
+    db = new Kysely<StoreSchema>({ dialect });
+  } catch (error) {
+    throw new VigilError('store', `${where}: cannot open: ${messageOf(error)}`, { cause: error });
+  }
+  if (options.migrate === false) return db;
+  try {
+    await migrateToLatest(db as Kysely<unknown>);
+  } catch (error) {
+    await db.destroy();
+    if (error instanceof VigilError) throw new VigilError('store', `${where}: ${error.message}`, { cause: error.cause });
+    throw new VigilError('store', `${where}: ${messageOf(error)}`, { cause: error });
+  }
+  return db;
+}

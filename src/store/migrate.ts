@@ -1,0 +1,26 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { VigilError, messageOf } from '../domain/errors.js';
+import * as initial from './migrations/0001-initial.js';
+
+/** Migrations in order; a new one is appended here, never edited once released. */
+const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-initial': initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
+
+/**
+ * Brings the store's schema up to date. Safe to run from several processes at once: kysely
+ * holds a lock (an advisory lock on Postgres) while it migrates.
+ */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new VigilError('store', `store migration ${failed ?? ''} failed: ${messageOf(error)}`.replace('  ', ' '), {
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,123 @@
+/**
+ * The store's tables, as kysely sees them. The same schema runs on SQLite and Postgres, so
+ * the column types are the ones both share: times are ISO-8601 UTC text (which sorts in
+ * time order), booleans are 0/1 integers, structured fields are JSON text.
+ */
+
+export interface IntegrationTable {
+  id: string;
+  name: string;
+  type: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TargetTable {
+  id: string;
+  integration_id: string;
+  /** 'table' | 'column' | 'integration' (a custom query without a table) */
+  entity_type: string;
+  /** JSON array of the table path parts, or null */
+  table_path: string | null;
+  column_name: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MonitorTable {
+  id: string;
+  name: string;
+  integration_id: string;
+  target_id: string;
+  metric_type: string;
+  /** JSON object: where, timestamp_column, query_select */
+  metric_config: string;
+  /** JSON object: the schedule */
+  schedule: string;
+  frequency: number | null;
+  is_enabled: number;
+  condition_auto_sensitivity: number | null;
+  condition_manual_min: number | null;
+  condition_manual_max: number | null;
+  condition_bounds: string;
+  /** 'yaml' | 'api' */
+  source: string;
+  status: string;
+  last_attempted_at: string | null;
+  last_success_at: string | null;
+  last_error_at: string | null;
+  last_error_message: string;
+  last_measurement: string | null;
+  last_measurement_value: number | null;
+  last_incident: string | null;
+  next_run_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MeasurementTable {
+  id: string;
+  monitor_id: string;
+  value: number | null;
+  lower_threshold: number | null;
+  upper_threshold: number | null;
+  /** 'learning' | 'normal' | 'anomaly' */
+  status: string;
+  is_anomaly: number;
+  marked_normal: number;
+  incident_id: string | null;
+  incident_metadata: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IncidentTable {
+  id: string;
+  monitor_id: string;
+  target_id: string;
+  name: string;
+  summary: string;
+  /** 'active' | 'acknowledged' | 'resolved' */
+  status: string;
+  value: number | null;
+  first_seen_at: string;
+  last_seen_at: string;
+  last_notified_at: string | null;
+  acknowledged_at: string | null;
+  resolved_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IncidentActionTable {
+  /** A time-ordered (v7) UUID */
+  id: string;
+  incident_id: string;
+  type: string;
+  user_id: string | null;
+  user_name: string | null;
+  at: string;
+}
+
+export interface BackgroundJobTable {
+  id: string;
+  user: string | null;
+  title: string;
+  failed: number;
+  started: string | null;
+  completed: string | null;
+  logs: string;
+  has_artifact: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StoreSchema {
+  integrations: IntegrationTable;
+  targets: TargetTable;
+  monitors: MonitorTable;
+  measurements: MeasurementTable;
+  incidents: IncidentTable;
+  incident_actions: IncidentActionTable;
+  background_jobs: BackgroundJobTable;
+}
