@@ -1,0 +1,214 @@
+import Database from 'better-sqlite3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { join } from 'node:path';
+import type { WarehouseConfig } from '../../../src/domain/warehouse.js';
+import { ROWS } from './fixture.js';
+
+/** A warehouse seeded with the fixture table, ready for a connector, and how to clean it up. */
+export interface SeededWarehouse {
+  config: WarehouseConfig;
+  /** The fixture table's path. */
+  table: string[];
+  /** The same rows in a table whose name and columns are built to break naive quoting. */
+  hostileTable: string[];
+  /** A table that must survive every query, checked after hostile ones. */
+  canaryTable: string[];
+  seededAt: Date;
+  /** A query that runs for minutes, to check the statement timeout; null where none applies. */
+  slowQuery: string | null;
+  /** Runs SQL with write access, outside the connector, to check the canary. */
+  count(table: string[]): Promise<number>;
+  cleanup(): Promise<void>;
+}
+
+export const HOSTILE_TABLE = 'a"; drop table canary; --';
+export const HOSTILE_COLUMN = 'b`c"d; drop table canary; --';
+
+const common = { max_concurrency: 2, query_timeout_seconds: 30, connect_timeout_seconds: 5 };
+
+function hoursAgo(seededAt: Date, hours: number): Date {
+  return new Date(seededAt.getTime() - hours * 3_600_000);
+}
+
+/** 2026-11-28 20:00:00.000 */
+function sqlTimestamp(at: Date): string {
+  return at.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function q(quote: string, name: string): string {
+  return quote + name.split(quote).join(quote + quote) + quote;
+}
+
+export async function seedSqlite(dir: string): Promise<SeededWarehouse> {
+  const path = join(dir, 'conformance.sqlite');
+  const seededAt = new Date();
+  const db = new Database(path);
+  const create = (name: string, hostile: boolean) => {
+    const category = hostile ? q('"', HOSTILE_COLUMN) : 'category';
+    db.exec(`CREATE TABLE ${q('"', name)} (id INTEGER PRIMARY KEY, amount REAL, ${category} TEXT, updated_at TEXT, loaded_at INTEGER)`);
+    const insert = db.prepare(`INSERT INTO ${q('"', name)} VALUES (?, ?, ?, ?, ?)`);
+    for (const r of ROWS) {
+      // updated_at as ISO text, loaded_at as unix seconds: SQLite's two usual ways.
+      insert.run(r.id, r.amount, r.category, hoursAgo(seededAt, r.updatedHoursAgo).toISOString(), Math.round(hoursAgo(seededAt, r.loadedHoursAgo).getTime() / 1000));
+    }
+  };
+  create('items', false);
+  create(HOSTILE_TABLE, true);
+  db.exec('CREATE TABLE canary (x INTEGER)');
+  db.close();
+  return {
+    config: { type: 'sqlite', path, ...common },
+    table: ['items'],
+    hostileTable: [HOSTILE_TABLE],
+    canaryTable: ['canary'],
+    seededAt,
+    slowQuery: null, // SQLite cannot cancel a running statement from outside
+    async count(table) {
+      const reader = new Database(path, { readonly: true });
+      try {
+        return (reader.prepare(`SELECT COUNT(*) AS n FROM ${table.map((t) => q('"', t)).join('.')}`).get() as { n: number }).n;
+      } finally {
+        reader.close();
+      }
+    },
+    async cleanup() {},
+  };
+}
+
+export async function seedDuckdb(dir: string): Promise<SeededWarehouse> {
+  const path = join(dir, 'conformance.duckdb');
+  const seededAt = new Date();
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  const literal = (value: number | string | null) => (value === null ? 'NULL' : typeof value === 'number' ? String(value) : `'${value.replace(/'/g, "''")}'`);
+  for (const [name, hostile] of [['items', false], [HOSTILE_TABLE, true]] as const) {
+    const category = hostile ? q('"', HOSTILE_COLUMN) : 'category';
+    await connection.run(`CREATE TABLE ${q('"', name)} (id BIGINT, amount DECIMAL(10,2), ${category} VARCHAR, updated_at TIMESTAMP, loaded_at TIMESTAMPTZ)`);
+    const values = ROWS.map((r) => `(${r.id}, ${literal(r.amount)}, ${literal(r.category)}, TIMESTAMP '${sqlTimestamp(hoursAgo(seededAt, r.updatedHoursAgo))}', TIMESTAMPTZ '${sqlTimestamp(hoursAgo(seededAt, r.loadedHoursAgo))}+00')`);
+    await connection.run(`INSERT INTO ${q('"', name)} VALUES ${values.join(', ')}`);
+  }
+  await connection.run('CREATE TABLE canary (x INTEGER)');
+  connection.closeSync();
+  instance.closeSync();
+  return {
+    config: { type: 'duckdb', path, ...common },
+    table: ['items'],
+    hostileTable: [HOSTILE_TABLE],
+    canaryTable: ['canary'],
+    seededAt,
+    slowQuery: 'SELECT COUNT(*) FROM range(1000000000000) AS t(x) WHERE x % 7 = 3',
+    async count(table) {
+      const reader = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+      try {
+        const c = await reader.connect();
+        const rows = (await c.runAndReadAll(`SELECT COUNT(*) FROM ${table.map((t) => q('"', t)).join('.')}`)).getRowsJS();
+        c.closeSync();
+        return Number(rows[0]![0]);
+      } finally {
+        reader.closeSync();
+      }
+    },
+    async cleanup() {},
+  };
+}
+
+export async function seedPostgres(url: string, schema: string): Promise<SeededWarehouse> {
+  const seededAt = new Date();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const name = (...parts: string[]) => parts.map((p) => q('"', p)).join('.');
+  try {
+    await client.query(`CREATE SCHEMA ${name(schema)}`);
+    for (const [table, hostile] of [['items', false], [HOSTILE_TABLE, true]] as const) {
+      const category = hostile ? q('"', HOSTILE_COLUMN) : 'category';
+      // updated_at with time zone, loaded_at without (read as UTC): Postgres' two kinds.
+      await client.query(`CREATE TABLE ${name(schema, table)} (id BIGINT PRIMARY KEY, amount NUMERIC(10,2), ${category} TEXT, updated_at TIMESTAMPTZ, loaded_at TIMESTAMP)`);
+      for (const r of ROWS) {
+        await client.query(`INSERT INTO ${name(schema, table)} VALUES ($1, $2, $3, $4, $5)`, [
+          r.id,
+          r.amount,
+          r.category,
+          hoursAgo(seededAt, r.updatedHoursAgo).toISOString(),
+          sqlTimestamp(hoursAgo(seededAt, r.loadedHoursAgo)),
+        ]);
+      }
+    }
+    await client.query(`CREATE TABLE ${name(schema, 'canary')} (x INTEGER)`);
+  } finally {
+    await client.end();
+  }
+  return {
+    config: { type: 'postgres', url, query_tag: 'vigil-test', ...common },
+    table: [schema, 'items'],
+    hostileTable: [schema, HOSTILE_TABLE],
+    canaryTable: [schema, 'canary'],
+    seededAt,
+    slowQuery: 'SELECT pg_sleep(120)',
+    async count(table) {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        return Number((await c.query(`SELECT COUNT(*) AS n FROM ${name(...table)}`)).rows[0].n);
+      } finally {
+        await c.end();
+      }
+    },
+    async cleanup() {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${name(schema)} CASCADE`);
+      await c.end();
+    },
+  };
+}
+
+export async function seedMysql(url: string, database: string): Promise<SeededWarehouse> {
+  const seededAt = new Date();
+  const connection = await mysql.createConnection({ uri: url, timezone: 'Z' });
+  const name = (...parts: string[]) => parts.map((p) => q('`', p)).join('.');
+  try {
+    await connection.query("SET time_zone = '+00:00'");
+    await connection.query(`CREATE DATABASE ${name(database)}`);
+    for (const [table, hostile] of [['items', false], [HOSTILE_TABLE, true]] as const) {
+      const category = hostile ? q('`', HOSTILE_COLUMN) : 'category';
+      // updated_at DATETIME (read as UTC), loaded_at TIMESTAMP (converted by session zone).
+      await connection.query(`CREATE TABLE ${name(database, table)} (id BIGINT PRIMARY KEY, amount DECIMAL(10,2), ${category} VARCHAR(20), updated_at DATETIME(6), loaded_at TIMESTAMP(6) NULL)`);
+      for (const r of ROWS) {
+        await connection.query(`INSERT INTO ${name(database, table)} VALUES (?, ?, ?, ?, ?)`, [
+          r.id,
+          r.amount,
+          r.category,
+          sqlTimestamp(hoursAgo(seededAt, r.updatedHoursAgo)),
+          sqlTimestamp(hoursAgo(seededAt, r.loadedHoursAgo)),
+        ]);
+      }
+    }
+    await connection.query(`CREATE TABLE ${name(database, 'canary')} (x INTEGER)`);
+  } finally {
+    await connection.end();
+  }
+  return {
+    config: { type: 'mysql', url, query_tag: 'vigil-test', ...common },
+    table: [database, 'items'],
+    hostileTable: [database, HOSTILE_TABLE],
+    canaryTable: [database, 'canary'],
+    seededAt,
+    slowQuery: 'SELECT SLEEP(120)',
+    async count(table) {
+      const c = await mysql.createConnection({ uri: url });
+      try {
+        const [rows] = await c.query(`SELECT COUNT(*) AS n FROM ${name(...table)}`);
+        return Number((rows as Array<{ n: number }>)[0]!.n);
+      } finally {
+        await c.end();
+      }
+    },
+    async cleanup() {
+      const c = await mysql.createConnection({ uri: url });
+      await c.query(`DROP DATABASE IF EXISTS ${name(database)}`);
+      await c.end();
+    },
+  };
+}
