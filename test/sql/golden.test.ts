@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { WAREHOUSES } from '../../connectors/registry.js';
+import type { WarehouseType } from '../../src/domain/connector.js';
+import type { MetricSpec } from '../../src/domain/metric.js';
+
+/**
+ * Golden SQL: the exact text every dialect generates for every metric type, kept in
+ * test/sql/golden/<dialect>.sql. A change to generated SQL shows up as a diff to review.
+ */
+const SPECS: Array<[string, MetricSpec]> = [
+  ['row_count', { metricType: 'row_count' }],
+  ['row_count where', { metricType: 'row_count', where: "status = 'paid'" }],
+  ['freshness', { metricType: 'freshness', timestampColumn: 'updated_at' }],
+  ['freshness where', { metricType: 'freshness', timestampColumn: 'updated_at', where: "status = 'paid'" }],
+  ['null_percentage', { metricType: 'null_percentage', column: 'amount' }],
+  ['null_percentage where', { metricType: 'null_percentage', column: 'amount', where: "status = 'paid'" }],
+  ['unique_percentage', { metricType: 'unique_percentage', column: 'email' }],
+  ['unique_percentage where', { metricType: 'unique_percentage', column: 'email', where: "status = 'paid'" }],
+  ['cardinality', { metricType: 'cardinality', column: 'country' }],
+  ['cardinality where', { metricType: 'cardinality', column: 'country', where: "status = 'paid'" }],
+  ['min', { metricType: 'min', column: 'amount' }],
+  ['max', { metricType: 'max', column: 'amount' }],
+  ['mean', { metricType: 'mean', column: 'amount' }],
+  ['mean where', { metricType: 'mean', column: 'amount', where: "status = 'paid'" }],
+];
+
+function golden(type: WarehouseType): string {
+  const dialect = WAREHOUSES[type].dialect;
+  const table = type === 'mysql' || type === 'sqlite' ? ['shop', 'orders'] : ['analytics', 'shop', 'orders'];
+  const sections = SPECS.map(([name, spec]) => `-- ${name}\n${dialect.batchQuery(table, [{ alias: 'm0', spec }])};`);
+  sections.push(
+    `-- batch of every metric, mixed filters\n${dialect.batchQuery(table, SPECS.map(([, spec], i) => ({ alias: `m${i}`, spec })))};`,
+    `-- batch sharing one filter: it becomes the WHERE\n${dialect.batchQuery(table, [
+      { alias: 'm0', spec: { metricType: 'row_count', where: 'id > 10' } },
+      { alias: 'm1', spec: { metricType: 'max', column: 'amount', where: 'id > 10' } },
+    ])};`,
+    `-- custom_sql\n${dialect.customQuery('SELECT COUNT(*) FROM shop.customers WHERE type = \'external\';  \n')};`,
+  );
+  return `${sections.join('\n\n')}\n`;
+}
+
+describe.each(Object.keys(WAREHOUSES) as WarehouseType[])('%s dialect', (type) => {
+  it('generates the golden SQL for every metric type', async () => {
+    await expect(golden(type)).toMatchFileSnapshot(`golden/${type}.sql`);
+  });
+});
+
+const HOSTILE = ['a"; drop table x; --', 'b`; drop table x; --', 'c"`"`', '"', '`', "d'e", 'f\\g', 'ünï cødé', ' spaced '];
+
+describe.each(Object.keys(WAREHOUSES) as WarehouseType[])('%s quoting', (type) => {
+  const dialect = WAREHOUSES[type].dialect;
+  const quote = dialect.quoteIdentifier('x')[0]!;
+
+  it.each(HOSTILE)('keeps %j inside one quoted identifier', (name) => {
+    const quoted = dialect.quoteIdentifier(name);
+    expect(quoted.startsWith(quote) && quoted.endsWith(quote)).toBe(true);
+    const inner = quoted.slice(1, -1);
+    // Every quote character inside is doubled, so none can end the identifier early.
+    expect(inner.split(quote + quote).join('')).not.toContain(quote);
+    expect(inner.split(quote + quote).join(quote)).toBe(name);
+  });
+
+  it('refuses empty names and NUL characters', () => {
+    expect(() => dialect.quoteIdentifier('')).toThrow(/empty/);
+    expect(() => dialect.quoteIdentifier('a\u0000b')).toThrow(/NUL/);
+  });
+
+  it('quotes each part of a table path, and refuses paths too long for the warehouse', () => {
+    expect(dialect.tableName(['s', 't'])).toBe(`${quote}s${quote}.${quote}t${quote}`);
+    expect(() => dialect.tableName(['a', 'b', 'c', 'd'])).toThrow(/parts/);
+  });
+});

@@ -1,0 +1,105 @@
+-- row_count
+SELECT
+  COUNT(*) AS "m0"
+FROM "shop"."orders";
+
+-- row_count where
+SELECT
+  COUNT(*) AS "m0"
+FROM "shop"."orders"
+WHERE (status = 'paid');
+
+-- freshness
+SELECT
+  (julianday('now') - julianday(MAX("updated_at"), 'auto')) * 24.0 AS "m0"
+FROM "shop"."orders";
+
+-- freshness where
+SELECT
+  (julianday('now') - julianday(MAX("updated_at"), 'auto')) * 24.0 AS "m0"
+FROM "shop"."orders"
+WHERE (status = 'paid');
+
+-- null_percentage
+SELECT
+  CAST(COUNT(*) - COUNT("amount") AS REAL) * 100 / NULLIF(COUNT(*), 0) AS "m0"
+FROM "shop"."orders";
+
+-- null_percentage where
+SELECT
+  CAST(COUNT(*) - COUNT("amount") AS REAL) * 100 / NULLIF(COUNT(*), 0) AS "m0"
+FROM "shop"."orders"
+WHERE (status = 'paid');
+
+-- unique_percentage
+SELECT
+  CAST(COUNT(DISTINCT "email") AS REAL) * 100 / NULLIF(COUNT("email"), 0) AS "m0"
+FROM "shop"."orders";
+
+-- unique_percentage where
+SELECT
+  CAST(COUNT(DISTINCT "email") AS REAL) * 100 / NULLIF(COUNT("email"), 0) AS "m0"
+FROM "shop"."orders"
+WHERE (status = 'paid');
+
+-- cardinality
+SELECT
+  COUNT(DISTINCT "country") AS "m0"
+FROM "shop"."orders";
+
+-- cardinality where
+SELECT
+  COUNT(DISTINCT "country") AS "m0"
+FROM "shop"."orders"
+WHERE (status = 'paid');
+
+-- min
+SELECT
+  MIN("amount") AS "m0"
+FROM "shop"."orders";
+
+-- max
+SELECT
+  MAX("amount") AS "m0"
+FROM "shop"."orders";
+
+-- mean
+SELECT
+  AVG("amount") AS "m0"
+FROM "shop"."orders";
+
+-- mean where
+SELECT
+  AVG("amount") AS "m0"
+FROM "shop"."orders"
+WHERE (status = 'paid');
+
+-- batch of every metric, mixed filters
+SELECT
+  COUNT(*) AS "m0",
+  COUNT(CASE WHEN (status = 'paid') THEN 1 END) AS "m1",
+  (julianday('now') - julianday(MAX("updated_at"), 'auto')) * 24.0 AS "m2",
+  (julianday('now') - julianday(MAX(CASE WHEN (status = 'paid') THEN "updated_at" END), 'auto')) * 24.0 AS "m3",
+  CAST(COUNT(*) - COUNT("amount") AS REAL) * 100 / NULLIF(COUNT(*), 0) AS "m4",
+  CAST(COUNT(CASE WHEN (status = 'paid') THEN 1 END) - COUNT(CASE WHEN (status = 'paid') THEN "amount" END) AS REAL) * 100 / NULLIF(COUNT(CASE WHEN (status = 'paid') THEN 1 END), 0) AS "m5",
+  CAST(COUNT(DISTINCT "email") AS REAL) * 100 / NULLIF(COUNT("email"), 0) AS "m6",
+  CAST(COUNT(DISTINCT CASE WHEN (status = 'paid') THEN "email" END) AS REAL) * 100 / NULLIF(COUNT(CASE WHEN (status = 'paid') THEN "email" END), 0) AS "m7",
+  COUNT(DISTINCT "country") AS "m8",
+  COUNT(DISTINCT CASE WHEN (status = 'paid') THEN "country" END) AS "m9",
+  MIN("amount") AS "m10",
+  MAX("amount") AS "m11",
+  AVG("amount") AS "m12",
+  AVG(CASE WHEN (status = 'paid') THEN "amount" END) AS "m13"
+FROM "shop"."orders";
+
+-- batch sharing one filter: it becomes the WHERE
+SELECT
+  COUNT(*) AS "m0",
+  MAX("amount") AS "m1"
+FROM "shop"."orders"
+WHERE (id > 10);
+
+-- custom_sql
+SELECT * FROM (
+SELECT COUNT(*) FROM shop.customers WHERE type = 'external'
+) AS vigil_custom LIMIT 2;
