@@ -1,0 +1,189 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { openConnector } from '../../connectors/registry.js';
+import { createApp, runNow, type App } from '../../src/app.js';
+import { parseConfig } from '../../src/config/load.js';
+import { ManualClock } from '../../src/domain/clock.js';
+import type { Connector } from '../../src/domain/connector.js';
+import { yamlMonitorId } from '../../src/domain/ids.js';
+import { seedDuckdb, seedSqlite, type SeededWarehouse } from './conformance/targets.js';
+import { tempDir } from '../helpers/temp.js';
+
+/** The engine end to end on real parts: a SQLite store, real warehouses, an injected clock. */
+
+const apps: App[] = [];
+
+function fileOf(seeded: SeededWarehouse): string {
+  if (seeded.config.type !== 'sqlite' && seeded.config.type !== 'duckdb') throw new Error('not a file warehouse');
+  return seeded.config.path;
+}
+afterEach(async () => {
+  for (const app of apps.splice(0)) await app.close();
+});
+
+async function appFor(yaml: string, dir: string, clock = new ManualClock('2026-11-28T12:00:00Z'), openWith = openConnector): Promise<App> {
+  const config = parseConfig(yaml, join(dir, 'vigil.yaml'), {}, 'vigil.yaml');
+  const app = await createApp(config, { clock, openConnector: openWith });
+  apps.push(app);
+  return app;
+}
+
+describe('runMonitors', () => {
+  it('stores each measurement with its band and updates every monitor field', async () => {
+    const dir = tempDir();
+    const seeded = await seedSqlite(dir);
+    const clock = new ManualClock('2026-11-28T12:00:00Z');
+    const app = await appFor(
+      `
+store: sqlite:./state/vigil.db
+warehouses:
+  wh: { type: sqlite, path: ${fileOf(seeded)} }
+monitors:
+  - { name: rows, warehouse: wh, table: items, metric_type: row_count, condition: { min: 5, max: 20 } }
+  - { name: too many rows, warehouse: wh, table: items, metric_type: row_count, condition: { max: 9 } }
+  - { name: nulls, warehouse: wh, table: items, column: amount, metric_type: null_percentage }
+  - { name: upper only, warehouse: wh, table: items, column: amount, metric_type: min, condition: { min: 0, max: 1000, bounds: upper } }
+`,
+      dir,
+      clock,
+    );
+    const results = await runNow(app);
+    expect(results.map((r) => [r.monitor.name, r.status, r.value, r.lower, r.upper])).toEqual([
+      ['nulls', 'learning', 20, null, null],
+      ['rows', 'normal', 10, 5, 20],
+      ['too many rows', 'incident', 10, null, 9],
+      ['upper only', 'normal', -5, 0, 1000], // -5 < min, but only the upper side alerts
+    ]);
+
+    const stored = await app.db.selectFrom('monitors').selectAll().where('id', '=', yamlMonitorId('too many rows')).executeTakeFirstOrThrow();
+    expect(stored).toMatchObject({
+      status: 'incident',
+      last_attempted_at: '2026-11-28T12:00:00.000Z',
+      last_success_at: '2026-11-28T12:00:00.000Z',
+      last_error_at: null,
+      last_error_message: '',
+      last_measurement_value: 10,
+      frequency: 24,
+    });
+    const measurement = await app.db.selectFrom('measurements').selectAll().where('id', '=', stored.last_measurement!).executeTakeFirstOrThrow();
+    expect(measurement).toMatchObject({ monitor_id: stored.id, value: 10, lower_threshold: null, upper_threshold: 9, status: 'anomaly', is_anomaly: 1, created_at: '2026-11-28T12:00:00.000Z' });
+
+    clock.advance(3_600_000);
+    await runNow(app);
+    const count = await app.db.selectFrom('measurements').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(8);
+    const again = await app.db.selectFrom('monitors').select(['last_success_at']).where('id', '=', stored.id).executeTakeFirstOrThrow();
+    expect(again.last_success_at).toBe('2026-11-28T13:00:00.000Z');
+  });
+
+  it('isolates a warehouse that refuses connections: its monitors are error with a readable message, the others still run', async () => {
+    const dir = tempDir();
+    const seeded = await seedSqlite(dir);
+    const app = await appFor(
+      `
+store: sqlite:./vigil.db
+warehouses:
+  good: { type: sqlite, path: ${fileOf(seeded)} }
+  down: { type: postgres, url: "postgres://vigil@127.0.0.1:1/nothing", connect_timeout_seconds: 2 }
+monitors:
+  - { name: good rows, warehouse: good, table: items, metric_type: row_count, condition: { max: 100 } }
+  - { name: down rows, warehouse: down, table: public.orders, metric_type: row_count }
+  - { name: down nulls, warehouse: down, table: public.customers, column: email, metric_type: null_percentage }
+`,
+      dir,
+    );
+    const results = await runNow(app);
+    const byName = Object.fromEntries(results.map((r) => [r.monitor.name, r]));
+    expect(byName['good rows']).toMatchObject({ status: 'normal', value: 10 });
+    for (const name of ['down rows', 'down nulls']) {
+      expect(byName[name]!.status).toBe('error');
+      expect(byName[name]!.error?.kind).toBe('network');
+      expect(byName[name]!.error?.message).toMatch(/^warehouse down \(postgres\): connection refused.*ECONNREFUSED/);
+    }
+    const row = await app.db.selectFrom('monitors').selectAll().where('id', '=', yamlMonitorId('down rows')).executeTakeFirstOrThrow();
+    expect(row.status).toBe('error');
+    expect(row.last_error_at).toBe('2026-11-28T12:00:00.000Z');
+    expect(row.last_error_message).toMatch(/connection refused/);
+    expect(row.last_measurement).toBeNull();
+    const measurements = await app.db.selectFrom('measurements').select('monitor_id').execute();
+    expect(measurements.map((m) => m.monitor_id)).toEqual([yamlMonitorId('good rows')]);
+  });
+
+  it('keeps to each warehouse its concurrency limit', async () => {
+    const dir = tempDir();
+    const seeded = await seedDuckdb(dir);
+    let inFlight = 0;
+    let peak = 0;
+    let queries = 0;
+    const counting = async (name: string, config: Parameters<typeof openConnector>[1]): Promise<Connector> => {
+      const real = await openConnector(name, config);
+      const track = async <T>(work: () => Promise<T>) => {
+        queries += 1;
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        try {
+          await new Promise((r) => setTimeout(r, 20));
+          return await work();
+        } finally {
+          inFlight -= 1;
+        }
+      };
+      return { query: (sql) => track(() => real.query(sql)), queryReadOnly: (sql) => track(() => real.queryReadOnly(sql)), close: () => real.close() };
+    };
+    const path = fileOf(seeded);
+    const monitors = Array.from({ length: 8 }, (_, i) => `  - { name: q${i}, warehouse: duck, metric_type: custom_sql, metric_config: { query_select: "SELECT ${i} + COUNT(*) FROM items" } }`).join('\n');
+    const app = await appFor(`store: sqlite:./vigil.db\nwarehouses:\n  duck: { type: duckdb, path: ${path}, max_concurrency: 2 }\nmonitors:\n${monitors}\n`, dir, undefined, counting);
+    const results = await runNow(app);
+    expect(results.map((r) => r.value)).toEqual([10, 11, 12, 13, 14, 15, 16, 17]);
+    expect(queries).toBe(8);
+    expect(peak).toBe(2);
+  });
+
+  it('runs the monitors of one table in one query, and other tables in their own', async () => {
+    const dir = tempDir();
+    const seeded = await seedSqlite(dir);
+    const issued: string[] = [];
+    const recording = async (name: string, config: Parameters<typeof openConnector>[1]): Promise<Connector> => {
+      const real = await openConnector(name, config);
+      return { query: (sql) => (issued.push(sql), real.query(sql)), queryReadOnly: (sql) => (issued.push(sql), real.queryReadOnly(sql)), close: () => real.close() };
+    };
+    const path = fileOf(seeded);
+    const app = await appFor(
+      `
+store: sqlite:./vigil.db
+warehouses: { wh: { type: sqlite, path: ${path} } }
+monitors:
+  - { warehouse: wh, table: items, metric_type: row_count }
+  - { warehouse: wh, table: items, column: amount, metric_type: max }
+  - { warehouse: wh, table: items, column: category, metric_type: cardinality }
+  - { warehouse: wh, table: canary, metric_type: row_count }
+`,
+      dir,
+      undefined,
+      recording,
+    );
+    const results = await runNow(app);
+    expect(results.every((r) => r.status === 'learning')).toBe(true);
+    expect(issued).toHaveLength(2);
+    expect(issued.filter((sql) => sql.includes('"items"'))).toHaveLength(1);
+  });
+
+  it('syncs YAML monitors with stable ids and disables, without deleting, those removed from the file', async () => {
+    const dir = tempDir();
+    const seeded = await seedSqlite(dir);
+    const path = fileOf(seeded);
+    const head = `store: sqlite:./vigil.db\nwarehouses: { wh: { type: sqlite, path: ${path} } }\nmonitors:\n`;
+    const first = await appFor(`${head}  - { name: a, warehouse: wh, table: items, metric_type: row_count }\n  - { name: b, warehouse: wh, table: items, metric_type: row_count }\n`, dir);
+    await runNow(first);
+    await first.close();
+    apps.splice(apps.indexOf(first), 1);
+    const second = await appFor(`${head}  - { name: a, warehouse: wh, table: items, metric_type: row_count }\n`, dir);
+    const rows = await second.db.selectFrom('monitors').select(['id', 'name', 'is_enabled', 'last_measurement_value']).orderBy('name').execute();
+    expect(rows).toEqual([
+      { id: yamlMonitorId('a'), name: 'a', is_enabled: 1, last_measurement_value: 10 },
+      { id: yamlMonitorId('b'), name: 'b', is_enabled: 0, last_measurement_value: 10 },
+    ]);
+    const results = await runNow(second);
+    expect(results.map((r) => r.monitor.name)).toEqual(['a']);
+  });
+});

@@ -1,0 +1,73 @@
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { createApp, runNow } from '../../src/app.js';
+import { parseConfig } from '../../src/config/load.js';
+import { ManualClock } from '../../src/domain/clock.js';
+import { yamlMonitorId } from '../../src/domain/ids.js';
+import { describeWithDatabase, uniqueName } from '../helpers/databases.js';
+import { tempDir } from '../helpers/temp.js';
+import { seedSqlite } from './conformance/targets.js';
+
+/** The same migrations and repositories on a Postgres store, in a database made for this test. */
+describeWithDatabase('TEST_PG_URL', 'postgres store', (url) => {
+  const database = uniqueName('vigil_store');
+  const storeUrl = (() => {
+    const u = new URL(url);
+    u.pathname = `/${database}`;
+    return u.toString();
+  })();
+
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.end();
+  });
+  afterAll(async () => {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  it('migrates, syncs the config and stores runs exactly as on SQLite', async () => {
+    const dir = tempDir();
+    const seeded = await seedSqlite(dir);
+    const path = seeded.config.type === 'sqlite' ? seeded.config.path : '';
+    const yaml = `
+store: ${storeUrl}
+warehouses: { wh: { type: sqlite, path: ${path} } }
+monitors:
+  - { name: rows, warehouse: wh, table: items, metric_type: row_count, condition: { max: 5 } }
+  - { name: mean, warehouse: wh, table: items, column: amount, metric_type: mean }
+`;
+    const clock = new ManualClock('2026-11-28T12:00:00Z');
+    // Two processes starting at once both migrate: the migration lock keeps that safe.
+    const [a, b] = await Promise.all([
+      createApp(parseConfig(yaml, join(dir, 'vigil.yaml'), {}), { clock }),
+      createApp(parseConfig(yaml, join(dir, 'vigil.yaml'), {}), { clock }),
+    ]);
+    await b.close();
+    try {
+      const results = await runNow(a);
+      expect(results.map((r) => [r.monitor.name, r.status, r.value])).toEqual([
+        ['mean', 'learning', 33.1875],
+        ['rows', 'incident', 10],
+      ]);
+      clock.advance(60_000);
+      await runNow(a, ['rows']);
+      const monitor = await a.db.selectFrom('monitors').selectAll().where('id', '=', yamlMonitorId('rows')).executeTakeFirstOrThrow();
+      expect(monitor).toMatchObject({ status: 'incident', is_enabled: 1, last_success_at: '2026-11-28T12:01:00.000Z', last_measurement_value: 10, condition_manual_max: 5, frequency: 24 });
+      const measurements = await a.db.selectFrom('measurements').select(['value', 'status', 'upper_threshold', 'created_at']).where('monitor_id', '=', monitor.id).orderBy('created_at').execute();
+      expect(measurements).toEqual([
+        { value: 10, status: 'anomaly', upper_threshold: 5, created_at: '2026-11-28T12:00:00.000Z' },
+        { value: 10, status: 'anomaly', upper_threshold: 5, created_at: '2026-11-28T12:01:00.000Z' },
+      ]);
+      const tables = await a.db.introspection.getTables();
+      expect(tables.map((t) => t.name).sort()).toEqual(['background_jobs', 'incident_actions', 'incidents', 'integrations', 'measurements', 'monitors', 'targets']);
+    } finally {
+      await a.close();
+    }
+  });
+});
