@@ -66,7 +66,8 @@ export function createPostgresConnector(name: string, config: ServerWarehouseCon
   return {
     async query(sql) {
       try {
-        return toResult(await pool.query({ text: sql, rowMode: 'array' }));
+        // The extended protocol runs exactly one statement, so a `where` cannot chain another.
+        return toResult(await pool.query({ text: sql, rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig));
       } catch (error) {
         throw classifyPostgresError(error, where);
       }

@@ -118,6 +118,14 @@ function conformance(type: string, seed: () => Promise<SeededWarehouse>, cancell
     expect(await seeded.count(seeded.canaryTable)).toBe(0);
   });
 
+  it('does not run a statement chained through a where filter', async () => {
+    // On Postgres' simple protocol this would commit, switch the session to read-write, and drop.
+    const where = `1=1); COMMIT; SET default_transaction_read_only = off; COMMIT; DROP TABLE ${dialect().tableName(seeded.canaryTable)}; SELECT (1`;
+    const [outcome] = await run([monitor({ warehouse: 'w', table: seeded.table, metricType: 'row_count', metricConfig: { where } })]);
+    expect(outcome!.ok).toBe(false);
+    expect(await seeded.count(seeded.canaryTable)).toBe(0);
+  });
+
   const customCases: Array<[string, (t: string) => string, RegExp | null]> = [
     ['two rows', (t) => `SELECT id FROM ${t} WHERE id <= 2`, /more than one row/],
     ['no rows', (t) => `SELECT id FROM ${t} WHERE id > 100`, /no rows/],
