@@ -1,4 +1,4 @@
-import { isScalar, parse as parseYaml, visit, type Document, type Scalar } from 'yaml';
+import { isScalar, visit, type Document, type Scalar } from 'yaml';
 import type { ConfigIssue, ConfigPath } from './source.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -37,8 +37,8 @@ export function interpolateString(text: string, env: Environment): { value: stri
 
 /**
  * Interpolates every scalar value of the document in place, keeping each node (and so its
- * position in the file). An unquoted value that is exactly one reference takes the type
- * its text spells: `port: ${PG_PORT}` is a number, `"${PG_PORT}"` stays a string.
+ * position in the file). The result is always the text the variables hold; fields that
+ * take numbers or booleans accept text that spells one (see schema.ts).
  */
 export function interpolateDocument(doc: Document, env: Environment): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
@@ -52,21 +52,12 @@ export function interpolateDocument(doc: Document, env: Environment): ConfigIssu
         for (const message of problems) issues.push({ path, message });
         return;
       }
-      const whole = /^\$\{[^}]*\}$/.test(original) && node.type === 'PLAIN';
-      node.value = whole ? retype(value) : value;
+      node.value = value;
     },
   });
   return issues;
 }
 
-function retype(text: string): unknown {
-  try {
-    const typed: unknown = parseYaml(text);
-    return typed === null || typeof typed === 'object' ? text : typed;
-  } catch {
-    return text;
-  }
-}
 
 /** The config path of a scalar, from the nodes above it. */
 function pathOf(ancestry: readonly unknown[], node: unknown): ConfigPath {

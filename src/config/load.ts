@@ -27,8 +27,9 @@ export function parseConfig(text: string, file: string, env: Environment, displa
     // YAML errors cascade: the first is the one to fix; the rest mostly follow from it.
     const first = doc.errors[0]!;
     const { line, col } = lineCounter.linePos(first.pos[0]);
-    const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more YAML errors after it)` : '';
-    const hint = /flow-map|flow-seq/.test(first.message) ? '; a value holding { or ${...} inside { } needs quotes' : '';
+    const rest = doc.errors.length - 1;
+    const more = rest > 0 ? ` (and ${rest} more YAML error${rest === 1 ? '' : 's'} after it)` : '';
+    const hint = /flow[- ](map|seq)/i.test(first.message) ? '; a value holding { or ${...} inside { } needs quotes' : '';
     throw new VigilError('config_invalid', `${displayName}:${line}:${col} invalid YAML: ${first.message.split('\n')[0]}${hint}${more}`);
   }
   if (doc.contents === null) throw new VigilError('config_invalid', `${displayName}:1:1 the file is empty: it needs warehouses and monitors`);

@@ -70,18 +70,28 @@ export function resolveMonitors(raw: RawConfig): { monitors: Monitor[]; issues: 
     const schedule = m.schedule === undefined ? { ok: true as const, value: DEFAULT_SCHEDULE } : resolveSchedule(m.schedule);
     if (!schedule.ok) issues.push(...issuesAt(at('schedule'), schedule.problems));
 
+    // A default name needs a readable table; without one the table's error says enough.
+    const tableUnreadable = m.table !== undefined && table === null;
     const name = m.name ?? defaultName(m, table, METRIC_LABEL[metricType]);
-    const sameName = names.get(name);
-    if (sameName !== undefined) {
-      issues.push({ path: m.name === undefined ? at() : at('name'), message: `monitor name ${JSON.stringify(name)} is already used by monitors[${sameName}]; names must be unique` });
+    let nameClash = false;
+    if (!tableUnreadable) {
+      const sameName = names.get(name);
+      nameClash = sameName !== undefined;
+      if (sameName !== undefined) {
+        issues.push({ path: m.name === undefined ? at() : at('name'), message: `monitor name ${JSON.stringify(name)} is already used by monitors[${sameName}]; names must be unique` });
+      } else {
+        names.set(name, index);
+      }
     }
-    names.set(name, index);
     const id = m.id ?? yamlMonitorId(name);
     const sameId = ids.get(id);
-    if (m.id !== undefined && sameId !== undefined) {
-      issues.push({ path: at('id'), message: `id ${id} is already used by monitors[${sameId}]` });
+    // Equal names give equal derived ids: the name clash has been said already.
+    if (sameId !== undefined && !tableUnreadable && !(nameClash && m.id === undefined)) {
+      const what = m.id === undefined ? `the id derived from the name ${JSON.stringify(name)}` : `id ${id}`;
+      issues.push({ path: m.id === undefined ? at('name') : at('id'), message: `${what} is already used by monitors[${sameId}]` });
+    } else if (sameId === undefined) {
+      ids.set(id, index);
     }
-    ids.set(id, index);
 
     if (issues.length > before || !condition.ok || !schedule.ok || warehouse === undefined) return;
     const integration = integrationId(m.warehouse);

@@ -7,22 +7,38 @@ import { CONDITION_BOUNDS } from '../domain/monitor.js';
  * a setting that silently does nothing. Cross-field rules live in validate-monitors.ts.
  */
 
+/**
+ * Environment variables are text, so a field that takes a number or a boolean also takes
+ * text that spells one: `port: ${PG_PORT}` works, and a password stays the string it is.
+ */
+function numeric<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => {
+    if (typeof value !== 'string' || value.trim() === '') return value;
+    const number = Number(value);
+    return Number.isFinite(number) ? number : value;
+  }, schema);
+}
+
+function boolean() {
+  return z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean());
+}
+
 const identifier = z
   .string()
   .min(1, 'must not be empty')
   .refine((value) => !value.includes('\u0000'), 'must not contain a NUL character');
 
-const positiveSeconds = z.number().positive().max(86_400);
+const positiveSeconds = numeric(z.number().positive().max(86_400));
 
 const common = {
-  max_concurrency: z.number().int().min(1).max(256).optional(),
+  max_concurrency: numeric(z.number().int().min(1).max(256)).optional(),
   query_timeout_seconds: positiveSeconds.default(300),
   connect_timeout_seconds: positiveSeconds.default(10),
 };
 
 const ssl = z.union([
-  z.boolean(),
-  z.strictObject({ reject_unauthorized: z.boolean().optional(), ca: z.string().optional() }),
+  boolean(),
+  z.strictObject({ reject_unauthorized: boolean().optional(), ca: z.string().optional() }),
 ]);
 
 function serverWarehouse<T extends 'postgres' | 'mysql'>(type: T, protocols: readonly string[]) {
@@ -36,7 +52,7 @@ function serverWarehouse<T extends 'postgres' | 'mysql'>(type: T, protocols: rea
         })
         .optional(),
       host: z.string().min(1).optional(),
-      port: z.number().int().min(1).max(65_535).optional(),
+      port: numeric(z.number().int().min(1).max(65_535)).optional(),
       user: z.string().optional(),
       password: z.string().optional(),
       database: z.string().optional(),
@@ -67,17 +83,17 @@ export const warehouseSchema = z.discriminatedUnion('type', [
 
 export const scheduleSchema = z.strictObject({
   cadence: z.enum(CADENCES).optional(),
-  frequency: z.number().int().min(1).max(1000).optional(),
-  day: z.number().int().min(0).max(31).optional(),
-  hour: z.number().int().min(0).max(23).optional(),
+  frequency: numeric(z.number().int().min(1).max(1000)).optional(),
+  day: numeric(z.number().int().min(0).max(31)).optional(),
+  hour: numeric(z.number().int().min(0).max(23)).optional(),
   cron: z.string().min(1).optional(),
   timezone: z.string().min(1).optional(),
 });
 
 export const conditionSchema = z.strictObject({
-  sensitivity: z.number().int().min(1).max(10).nullable().optional(),
-  min: z.number().nullable().optional(),
-  max: z.number().nullable().optional(),
+  sensitivity: numeric(z.number().int().min(1).max(10).nullable()).optional(),
+  min: numeric(z.number().nullable()).optional(),
+  max: numeric(z.number().nullable()).optional(),
   bounds: z.enum(CONDITION_BOUNDS).optional(),
 });
 
@@ -99,7 +115,7 @@ export const monitorSchema = z.strictObject({
   metric_config: metricConfigSchema.optional(),
   schedule: scheduleSchema.optional(),
   condition: conditionSchema.optional(),
-  enabled: z.boolean().default(true),
+  enabled: boolean().default(true),
 });
 
 export const warehouseNameSchema = z

@@ -20,6 +20,21 @@ function valueAt(root: unknown, path: ConfigPath): unknown {
   return node;
 }
 
+/** zod's type names, as the YAML author thinks of them. */
+function expectedName(expected: string): string {
+  switch (expected) {
+    case 'int':
+      return 'a whole number';
+    case 'record':
+    case 'object':
+      return 'a mapping (key: value lines)';
+    case 'array':
+      return 'a list';
+    default:
+      return expected;
+  }
+}
+
 function list(values: readonly unknown[]): string {
   return values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ');
 }
@@ -49,7 +64,7 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], input: unknow
       case 'invalid_type':
         out.push({
           path,
-          message: found === undefined ? 'is required' : `expected ${issue.expected === 'int' ? 'a whole number' : issue.expected}, got ${describeValue(found)}`,
+          message: found === undefined ? 'is required' : `expected ${expectedName(issue.expected)}, got ${describeValue(found)}`,
         });
         break;
       case 'invalid_value':
@@ -60,14 +75,16 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], input: unknow
         if (Array.isArray(options)) {
           out.push({ path, message: `expected one of ${list(options)}, got ${describeValue(found)}` });
         } else {
-          // Report the alternative that got furthest: the one with the fewest issues.
-          const branches = issue.errors.filter((b) => b.length > 0).sort((a, b) => a.length - b.length);
-          const typeOnly = branches.every((b) => b.length === 1 && b[0]!.code === 'invalid_type' && b[0]!.path.length === 0);
-          if (typeOnly) {
-            const expected = branches.map((b) => (b[0] as { expected?: string }).expected);
+          // An alternative whose type matched the value says what is wrong with it; when
+          // none matched, say which types would have done.
+          const branches = issue.errors.filter((b) => b.length > 0);
+          const wrongType = (b: readonly z.core.$ZodIssue[]) => b.length === 1 && b[0]!.code === 'invalid_type' && b[0]!.path.length === 0;
+          const matched = branches.filter((b) => !wrongType(b)).sort((a, b) => a.length - b.length)[0];
+          if (matched === undefined) {
+            const expected = branches.map((b) => expectedName((b[0] as { expected?: string }).expected ?? 'value'));
             out.push({ path, message: `expected ${expected.join(' or ')}, got ${describeValue(found)}` });
           } else {
-            const nested = branches[0]!.map((b) => ({ ...b, path: [...issue.path, ...b.path] })) as z.core.$ZodIssue[];
+            const nested = matched.map((b) => ({ ...b, path: [...issue.path, ...b.path] })) as z.core.$ZodIssue[];
             out.push(...fromZodIssues(nested, input, knownKeys));
           }
         }
@@ -101,7 +118,7 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], input: unknow
 
 function tooSmall(issue: z.core.$ZodIssueTooSmall, found: unknown): string {
   if (typeof found === 'string' && issue.minimum === 1) return 'must not be empty';
-  if (Array.isArray(found)) return `needs at least ${String(issue.minimum)} items`;
+  if (Array.isArray(found)) return `needs at least ${String(issue.minimum)} item${issue.minimum === 1 ? '' : 's'}`;
   const bound = issue.inclusive === false ? 'greater than' : 'at least';
   return `must be ${bound} ${String(issue.minimum)}, got ${describeValue(found)}`;
 }

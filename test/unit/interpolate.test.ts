@@ -187,8 +187,20 @@ store: \${VIGIL_STORE}
     expect(server(load(pg('${PORT:-6543}'), {}), 'pg').port).toBe(6543);
   });
 
-  it('keeps a quoted "${PORT}" a string, so a port rejects it', () => {
-    expect(errorLines(pg('"${PORT}"'), { PORT: '5432' })).toEqual(['vigil.yaml:5:11 warehouses.pg.port: expected number, got the text "5432"']);
+  it('takes a quoted "${PORT}" as a number too, since a port is a number', () => {
+    expect(server(load(pg('"${PORT}"'), { PORT: '5432' }), 'pg').port).toBe(5432);
+  });
+
+  it('keeps a plain ${PG_PASSWORD} of digits or a boolean word the string it is', () => {
+    const text = `warehouses:
+  pg:
+    type: postgres
+    host: db
+    password: \${PG_PASSWORD}
+`;
+    expect(server(load(text, { PG_PASSWORD: '12345' }), 'pg').password).toBe('12345');
+    expect(server(load(text, { PG_PASSWORD: 'true' }), 'pg').password).toBe('true');
+    expect(server(load(text, { PG_PASSWORD: '0x1F' }), 'pg').password).toBe('0x1F');
   });
 
   it('keeps a quoted "${VAR}" a string where a string is expected', () => {
