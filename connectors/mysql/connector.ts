@@ -2,6 +2,7 @@ import mysql from 'mysql2/promise';
 import type { Cell, Connector, QueryResult } from '../../src/domain/connector.js';
 import type { ServerWarehouseConfig } from '../../src/domain/warehouse.js';
 import { describeWarehouse } from '../shared/classify.js';
+import { tlsOptions } from '../shared/tls.js';
 import { classifyMysqlError } from './errors.js';
 
 /** Column types whose values mysql2 may still hand over as strings (big BIGINTs). */
@@ -30,18 +31,13 @@ function toResult(rows: unknown, fields: mysql.FieldPacket[]): QueryResult {
 export function createMysqlConnector(name: string, config: ServerWarehouseConfig): Connector {
   const where = describeWarehouse(name, config.type);
   const timeoutMs = Math.round(config.query_timeout_seconds * 1000);
-  const ssl = config.ssl === undefined || config.ssl === false
-    ? undefined
-    : config.ssl === true
-      ? {}
-      : { rejectUnauthorized: config.ssl.reject_unauthorized ?? true, ca: config.ssl.ca };
   const options: mysql.PoolOptions = {
     host: config.host,
     port: config.port,
     user: config.user,
     password: config.password,
     database: config.database,
-    ssl,
+    ssl: tlsOptions(config.ssl),
     connectionLimit: config.max_concurrency,
     connectTimeout: Math.round(config.connect_timeout_seconds * 1000),
     timezone: 'Z',

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Cell, Connector, QueryResult } from '../../src/domain/connector.js';
 import type { ServerWarehouseConfig } from '../../src/domain/warehouse.js';
 import { describeWarehouse } from '../shared/classify.js';
+import { tlsOptions } from '../shared/tls.js';
 import { classifyPostgresError } from './errors.js';
 
 const NUMERIC_OIDS = new Set([
@@ -27,11 +28,6 @@ function toCell(value: unknown): Cell {
 
 function poolConfig(name: string, config: ServerWarehouseConfig): pg.PoolConfig {
   const timeoutMs = Math.round(config.query_timeout_seconds * 1000);
-  const ssl = config.ssl === undefined || config.ssl === false
-    ? undefined
-    : config.ssl === true
-      ? true
-      : { rejectUnauthorized: config.ssl.reject_unauthorized ?? true, ca: config.ssl.ca };
   return {
     connectionString: config.url,
     host: config.host,
@@ -39,7 +35,7 @@ function poolConfig(name: string, config: ServerWarehouseConfig): pg.PoolConfig 
     user: config.user,
     password: config.password,
     database: config.database,
-    ssl,
+    ssl: tlsOptions(config.ssl),
     max: config.max_concurrency,
     connectionTimeoutMillis: Math.round(config.connect_timeout_seconds * 1000),
     idleTimeoutMillis: 30_000,
