@@ -1,9 +1,24 @@
+import { sql, type RawBuilder } from 'kysely';
 import type { VigilConfig } from '../config/types.js';
 import type { Clock } from '../domain/clock.js';
 import { integrationId } from '../domain/ids.js';
 import { cronGapHours, frequencyHours, isCronSchedule } from '../domain/schedule.js';
 import type { StoreDb } from './database.js';
 import { definitionColumns } from './monitor-rows.js';
+
+/** On conflict, take these columns from the row that was being inserted. */
+function fromExcluded(columns: readonly string[]): Record<string, RawBuilder<unknown>> {
+  return Object.fromEntries(columns.map((column) => [column, sql.ref(`excluded.${column}`)]));
+}
+
+/** Rows a statement at most: well under SQLite's and Postgres' bound-parameter limits. */
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 /**
  * Writes the config's warehouses and monitors into the store, in one transaction. Ids are
@@ -28,39 +43,40 @@ export async function syncConfig(db: StoreDb, config: VigilConfig, clock: Clock)
         .execute();
     }
 
-    const targets = new Map(config.monitors.map((m) => [m.targetId, m]));
-    for (const [id, m] of targets) {
-      await trx
-        .insertInto('targets')
-        .values({
-          id,
-          integration_id: m.integrationId,
-          entity_type: m.column !== null ? 'column' : m.table !== null ? 'table' : 'integration',
-          table_path: m.table === null ? null : JSON.stringify(m.table),
-          column_name: m.column,
-          created_at: now,
-          updated_at: now,
-        })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
+    const targets = [...new Map(config.monitors.map((m) => [m.targetId, m])).entries()].map(([id, m]) => ({
+      id,
+      integration_id: m.integrationId,
+      entity_type: m.column !== null ? 'column' : m.table !== null ? 'table' : 'integration',
+      table_path: m.table === null ? null : JSON.stringify(m.table),
+      column_name: m.column,
+      created_at: now,
+      updated_at: now,
+    }));
+    for (const chunk of chunks(targets)) {
+      await trx.insertInto('targets').values(chunk).onConflict((oc) => oc.column('id').doNothing()).execute();
     }
 
-    for (const [index, m] of config.monitors.entries()) {
-      const definition = definitionColumns(m, frequencies[index] ?? null);
+    const monitors = config.monitors.map((m, i) => ({
+      id: m.id,
+      ...definitionColumns(m, frequencies[i] ?? null),
+      status: 'pending',
+      last_error_message: '',
+      created_at: now,
+      updated_at: now,
+    }));
+    for (const chunk of chunks(monitors)) {
       await trx
         .insertInto('monitors')
-        .values({ id: m.id, ...definition, status: 'pending', last_error_message: '', created_at: now, updated_at: now })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ ...definition, updated_at: now }))
+        .values(chunk)
+        .onConflict((oc) => oc.column('id').doUpdateSet({ ...fromExcluded(Object.keys(definitionColumns(config.monitors[0]!, null))), updated_at: now }))
         .execute();
     }
 
-    const kept = config.monitors.map((m) => m.id);
-    let orphans = trx
-      .updateTable('monitors')
-      .set({ is_enabled: 0, updated_at: now })
-      .where('source', '=', 'yaml')
-      .where('is_enabled', '=', 1);
-    if (kept.length > 0) orphans = orphans.where('id', 'not in', kept);
-    await orphans.execute();
+    const kept = new Set(config.monitors.map((m) => m.id));
+    const enabled = await trx.selectFrom('monitors').select('id').where('source', '=', 'yaml').where('is_enabled', '=', 1).execute();
+    const orphans = enabled.map((row) => row.id).filter((id) => !kept.has(id));
+    for (const chunk of chunks(orphans)) {
+      await trx.updateTable('monitors').set({ is_enabled: 0, updated_at: now }).where('id', 'in', chunk).execute();
+    }
   });
 }

@@ -177,11 +177,11 @@ monitors:
     await runNow(first);
     await first.close();
     apps.splice(apps.indexOf(first), 1);
-    const second = await appFor(`${head}  - { name: a, warehouse: wh, table: items, metric_type: row_count }\n`, dir);
-    const rows = await second.db.selectFrom('monitors').select(['id', 'name', 'is_enabled', 'last_measurement_value']).orderBy('name').execute();
+    const second = await appFor(`${head}  - { name: a, warehouse: wh, table: items, metric_type: row_count, condition: { max: 5 }, schedule: { cadence: hourly, frequency: 6 } }\n`, dir);
+    const rows = await second.db.selectFrom('monitors').select(['id', 'name', 'is_enabled', 'last_measurement_value', 'condition_auto_sensitivity', 'condition_manual_max', 'frequency']).orderBy('name').execute();
     expect(rows).toEqual([
-      { id: yamlMonitorId('a'), name: 'a', is_enabled: 1, last_measurement_value: 10 },
-      { id: yamlMonitorId('b'), name: 'b', is_enabled: 0, last_measurement_value: 10 },
+      { id: yamlMonitorId('a'), name: 'a', is_enabled: 1, last_measurement_value: 10, condition_auto_sensitivity: null, condition_manual_max: 5, frequency: 6 },
+      { id: yamlMonitorId('b'), name: 'b', is_enabled: 0, last_measurement_value: 10, condition_auto_sensitivity: 5, condition_manual_max: null, frequency: 24 },
     ]);
     const results = await runNow(second);
     expect(results.map((r) => r.monitor.name)).toEqual(['a']);
