@@ -12,7 +12,8 @@ function toCell(value: unknown): Cell {
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'bigint') return Number(value);
   if (value instanceof Date) return value;
-  return String(value);
+  // Lists, structs, intervals: readable text for messages, bigints included.
+  return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
 }
 
 /** Sessions in UTC. Builds without the ICU extension have no time zones and are UTC already. */
@@ -25,9 +26,10 @@ async function useUtc(connection: DuckDBConnection): Promise<void> {
 }
 
 /**
- * A DuckDB file opened in READ_ONLY access mode (so other processes may read it too), a
- * connection per concurrent query, each statement prepared alone so nothing can be chained.
- * A query past query_timeout_seconds is interrupted.
+ * A DuckDB file opened in READ_ONLY access mode (so other processes may read it too) and,
+ * unless external_access is set, without access to other files; a connection per
+ * concurrent query, each statement prepared alone so nothing can be chained. A query past
+ * query_timeout_seconds is interrupted.
  */
 export async function createDuckdbConnector(name: string, config: FileWarehouseConfig): Promise<Connector> {
   const where = describeWarehouse(name, config.type);
@@ -50,7 +52,10 @@ export async function createDuckdbConnector(name: string, config: FileWarehouseC
       ['.wal'],
     );
     if (!existsSync(config.path)) throw missingFile(where, config.path);
-    instance = await DuckDBInstance.create(config.path, { access_mode: 'READ_ONLY' });
+    instance = await DuckDBInstance.create(config.path, {
+      access_mode: 'READ_ONLY',
+      enable_external_access: config.external_access === true ? 'true' : 'false',
+    });
   } catch (error) {
     throw classifyDuckdbError(error, where);
   }

@@ -1,7 +1,8 @@
 import mysql from 'mysql2/promise';
 import type { Cell, Connector, QueryResult } from '../../src/domain/connector.js';
 import type { ServerWarehouseConfig } from '../../src/domain/warehouse.js';
-import { describeWarehouse } from '../shared/classify.js';
+import { describeWarehouse, warehouseError } from '../shared/classify.js';
+import { messageOf } from '../../src/domain/errors.js';
 import { tlsOptions } from '../shared/tls.js';
 import { classifyMysqlError } from './errors.js';
 
@@ -47,7 +48,12 @@ export function createMysqlConnector(name: string, config: ServerWarehouseConfig
     multipleStatements: false,
     connectAttributes: { program_name: config.query_tag },
   };
-  const pool = config.url === undefined ? mysql.createPool(options) : mysql.createPool({ ...options, uri: config.url });
+  let pool: mysql.Pool;
+  try {
+    pool = config.url === undefined ? mysql.createPool(options) : mysql.createPool({ ...options, uri: config.url });
+  } catch (error) {
+    throw warehouseError(where, 'auth', `cannot read the connection settings: ${messageOf(error)}`, error);
+  }
   const prepared = new WeakSet<object>();
 
   /** Every session: UTC, read-only, and a server-side statement timeout. */

@@ -3,6 +3,7 @@ import { dialectFrom, type SqlFlavour } from '../shared/metric-sql.js';
 export const mysqlFlavour: SqlFlavour = {
   type: 'mysql',
   quote: '`',
+  lenientTypes: true,
   maxTableParts: 2,
   // `* 1e0` makes a DOUBLE on every MySQL and MariaDB version (CAST AS DOUBLE is newer).
   toDouble: (expr) => `(${expr}) * 1e0`,

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
 import type { Cell, Connector, QueryResult } from '../../src/domain/connector.js';
 import type { ServerWarehouseConfig } from '../../src/domain/warehouse.js';
 import { describeWarehouse } from '../shared/classify.js';
@@ -26,75 +27,81 @@ function toCell(value: unknown): Cell {
   return JSON.stringify(value);
 }
 
-function poolConfig(name: string, config: ServerWarehouseConfig): pg.PoolConfig {
+function defined<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * The pool's settings. The url is parsed here (pg would let it override everything), then
+ * the explicit fields win over its parts, and Vigil's session settings come last in
+ * `options`, so no url parameter can turn off UTC, the timeout or read-only mode.
+ */
+export function poolConfig(config: ServerWarehouseConfig): pg.PoolConfig {
   const timeoutMs = Math.round(config.query_timeout_seconds * 1000);
+  const fromUrl = config.url === undefined ? {} : (parseIntoClientConfig(config.url) as pg.ClientConfig);
+  const vigilOptions = `-c TimeZone=UTC -c statement_timeout=${timeoutMs} -c default_transaction_read_only=on`;
+  const tls = tlsOptions(config.ssl);
   return {
-    connectionString: config.url,
-    host: config.host,
-    port: config.port,
-    user: config.user,
-    password: config.password,
-    database: config.database,
-    ssl: tlsOptions(config.ssl),
+    ...fromUrl,
+    ...defined({ host: config.host, port: config.port, user: config.user, password: config.password, database: config.database }),
+    ...(tls === undefined ? {} : { ssl: tls }),
     max: config.max_concurrency,
     connectionTimeoutMillis: Math.round(config.connect_timeout_seconds * 1000),
     idleTimeoutMillis: 30_000,
     application_name: config.query_tag,
-    // Every session: UTC, a statement timeout, and read-only by default.
-    options: `-c TimeZone=UTC -c statement_timeout=${timeoutMs} -c default_transaction_read_only=on`,
+    options: fromUrl.options === undefined ? vigilOptions : `${fromUrl.options} ${vigilOptions}`,
     // A client-side guard in case the server never answers.
     query_timeout: timeoutMs + 5_000,
     types,
   } as pg.PoolConfig;
 }
 
+/**
+ * Postgres through a pg pool. Every query, generated or written by a person, runs alone
+ * (the extended protocol takes one statement) inside BEGIN READ ONLY ... ROLLBACK: it
+ * cannot write, and any session setting it changes is rolled back with it.
+ */
 export function createPostgresConnector(name: string, config: ServerWarehouseConfig): Connector {
   const where = describeWarehouse(name, config.type);
-  const pool = new pg.Pool(poolConfig(name, config));
+  let pool: pg.Pool;
+  try {
+    pool = new pg.Pool(poolConfig(config));
+  } catch (error) {
+    throw classifyPostgresError(error, where, 'connect');
+  }
   // An idle client that dies (server restart) must not crash the process; the pool drops it.
   pool.on('error', () => {});
 
-  const toResult = (result: pg.QueryArrayResult): QueryResult => ({
-    columns: result.fields.map((field) => field.name),
-    rows: result.rows.map((row) => row.map(toCell)),
-  });
+  const readOnly = async (sql: string): Promise<QueryResult> => {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw classifyPostgresError(error, where, 'connect');
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN TRANSACTION READ ONLY');
+      const result = await client.query({ text: sql, rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig);
+      return {
+        columns: result.fields.map((field) => field.name),
+        rows: result.rows.map((row) => row.map(toCell)),
+      };
+    } catch (error) {
+      throw classifyPostgresError(error, where, 'query');
+    } finally {
+      try {
+        await client.query('ROLLBACK');
+      } catch (error) {
+        broken = error as Error;
+      }
+      client.release(broken);
+    }
+  };
 
   return {
-    async query(sql) {
-      try {
-        // The extended protocol runs exactly one statement, so a `where` cannot chain another.
-        return toResult(await pool.query({ text: sql, rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig));
-      } catch (error) {
-        throw classifyPostgresError(error, where);
-      }
-    },
-
-    async queryReadOnly(sql) {
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (error) {
-        throw classifyPostgresError(error, where);
-      }
-      let broken: Error | undefined;
-      try {
-        await client.query('BEGIN');
-        await client.query('SET TRANSACTION READ ONLY');
-        // The extended protocol runs exactly one statement: no "; DROP TABLE" after it.
-        const result = await client.query({ text: sql, rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig);
-        return toResult(result);
-      } catch (error) {
-        throw classifyPostgresError(error, where);
-      } finally {
-        try {
-          await client.query('ROLLBACK');
-        } catch (error) {
-          broken = error as Error;
-        }
-        client.release(broken);
-      }
-    },
-
+    query: readOnly,
+    queryReadOnly: readOnly,
     async close() {
       await pool.end();
     },

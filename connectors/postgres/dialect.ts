@@ -3,6 +3,7 @@ import { dialectFrom, type SqlFlavour } from '../shared/metric-sql.js';
 export const postgresFlavour: SqlFlavour = {
   type: 'postgres',
   quote: '"',
+  lenientTypes: false,
   maxTableParts: 3,
   toDouble: (expr) => `CAST(${expr} AS DOUBLE PRECISION)`,
   // Sessions run in UTC, so a timestamp without time zone is read as UTC.

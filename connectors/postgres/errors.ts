@@ -32,8 +32,12 @@ function kindOf(sqlstate: string): WarehouseErrorKind {
   return 'sql';
 }
 
-/** A pg failure as a VigilError whose kind decides retries and whose message says what to fix. */
-export function classifyPostgresError(error: unknown, where: string): VigilError {
+/**
+ * A pg failure as a VigilError whose kind decides retries and whose message says what to
+ * fix. `phase` tells a failure to connect (the warehouse is unreachable or misconfigured)
+ * from a failure of the query itself.
+ */
+export function classifyPostgresError(error: unknown, where: string, phase: 'connect' | 'query'): VigilError {
   if (error instanceof VigilError) return error;
   const network = networkFailure(error, where);
   if (network !== undefined) return network;
@@ -43,6 +47,12 @@ export function classifyPostgresError(error: unknown, where: string): VigilError
     const hint = HINT_BY_SQLSTATE[sqlstate];
     const detail = `${message} (SQLSTATE ${sqlstate})${hint === undefined ? '' : `: ${hint}`}`;
     return warehouseError(where, kindOf(sqlstate), detail, error);
+  }
+  if (phase === 'connect') {
+    // No answer while connecting, a bad url, a TLS refusal: the warehouse cannot be used.
+    const kind = error instanceof TypeError ? 'auth' : 'network';
+    const hint = /timeout/i.test(message) ? ': no answer within connect_timeout_seconds; check the host, port and firewall' : '';
+    return warehouseError(where, kind, `cannot connect: ${message}${hint}`, error);
   }
   if (/timeout/i.test(message)) return warehouseError(where, 'timeout', message, error);
   if (/Connection terminated|connection.*(closed|ended)/i.test(message)) {

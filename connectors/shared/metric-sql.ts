@@ -1,4 +1,4 @@
-import type { BatchItem, Dialect, WarehouseType } from '../../src/domain/connector.js';
+import { PROBE_SUFFIX, type BatchItem, type Dialect, type WarehouseType } from '../../src/domain/connector.js';
 import type { MetricSpec } from '../../src/domain/metric.js';
 
 /**
@@ -15,7 +15,14 @@ export interface SqlFlavour {
   toDouble(expr: string): string;
   /** Hours, as a float, from the timestamp `newest` (an aggregate) until now. */
   hoursSince(newest: string): string;
+  /**
+   * Whether the warehouse turns what it cannot read into NULL or 0 instead of failing
+   * (SQLite and MySQL: AVG('x') is 0, a timestamp it cannot parse is NULL). Such metrics
+   * then also select the raw value they read, so the engine can say what was wrong.
+   */
+  lenientTypes: boolean;
 }
+
 
 export function quoteWith(quote: '"' | '`', name: string): string {
   if (name.length === 0) throw new Error('an identifier cannot be empty');
@@ -63,6 +70,19 @@ export function metricExpression(flavour: SqlFlavour, spec: MetricSpec): string 
   }
 }
 
+/**
+ * The raw value beside a metric that a lenient warehouse could silently misread: the
+ * newest timestamp of freshness, the largest value averaged by mean (text sorts after
+ * numbers in SQLite, so any text shows up here).
+ */
+export function probeExpression(flavour: SqlFlavour, spec: MetricSpec): string | undefined {
+  if (!flavour.lenientTypes) return undefined;
+  const q = (name: string) => quoteWith(flavour.quote, name);
+  if (spec.metricType === 'freshness' && spec.timestampColumn !== undefined) return `MAX(${onlyWhere(spec.where, q(spec.timestampColumn))})`;
+  if (spec.metricType === 'mean' && spec.column !== undefined) return `MAX(${onlyWhere(spec.where, q(spec.column))})`;
+  return undefined;
+}
+
 export function tableName(flavour: SqlFlavour, path: readonly string[]): string {
   if (path.length === 0 || path.length > flavour.maxTableParts) {
     throw new Error(`a ${flavour.type} table name has 1 to ${flavour.maxTableParts} parts, got ${path.length}`);
@@ -78,9 +98,11 @@ export function batchQuery(flavour: SqlFlavour, table: readonly string[], items:
   if (items.length === 0) throw new Error('a batch needs at least one metric');
   const first = items[0]!.spec.where;
   const shared = first !== undefined && items.every((item) => item.spec.where === first) ? first : undefined;
-  const columns = items.map((item) => {
+  const columns = items.flatMap((item) => {
     const spec = shared === undefined ? item.spec : { ...item.spec, where: undefined };
-    return `  ${metricExpression(flavour, spec)} AS ${quoteWith(flavour.quote, item.alias)}`;
+    const probe = probeExpression(flavour, spec);
+    const metric = `  ${metricExpression(flavour, spec)} AS ${quoteWith(flavour.quote, item.alias)}`;
+    return probe === undefined ? [metric] : [metric, `  ${probe} AS ${quoteWith(flavour.quote, item.alias + PROBE_SUFFIX)}`];
   });
   const from = `FROM ${tableName(flavour, table)}`;
   return ['SELECT', columns.join(',\n'), shared === undefined ? from : `${from}\nWHERE (${shared})`].join('\n');
@@ -88,11 +110,12 @@ export function batchQuery(flavour: SqlFlavour, table: readonly string[], items:
 
 /**
  * A user's query, wrapped so that at most two rows come back however many it selects:
- * one is expected, a second proves there were too many. Trailing semicolons are dropped;
- * the newline before the closing parenthesis keeps a trailing `--` comment harmless.
+ * one is expected, a second proves there were too many. Trailing semicolons are dropped,
+ * with a `-- comment` after the last one; the newline before the closing parenthesis keeps
+ * any other trailing `--` comment harmless.
  */
 export function customQuery(querySelect: string): string {
-  const body = querySelect.trim().replace(/[\s;]+$/, '');
+  const body = querySelect.trim().replace(/(;\s*(--[^\n']*\s*)*)+$/, '');
   return `SELECT * FROM (\n${body}\n) AS vigil_custom LIMIT 2`;
 }
 

@@ -1,6 +1,5 @@
 import { loadConfig } from '../config/load.js';
-import { migrateToLatest } from '../store/migrate.js';
-import { openStore } from '../store/database.js';
+import { migrateWithRetry, openStore } from '../store/database.js';
 import type { Kysely } from 'kysely';
 
 /** `vigil migrate`: brings the store's schema up to date (every command also does this at start). */
@@ -8,7 +7,7 @@ export async function migrateCommand(options: { config: string }): Promise<numbe
   const config = loadConfig(options.config);
   const db = await openStore(config.store, { migrate: false });
   try {
-    const applied = await migrateToLatest(db as unknown as Kysely<unknown>);
+    const applied = await migrateWithRetry(db as unknown as Kysely<unknown>, config.store);
     const where = config.store.kind === 'sqlite' ? `sqlite:${config.store.path}` : 'the postgres store';
     process.stdout.write(`${where}: schema is up to date${applied.length > 0 ? ` (applied ${applied.join(', ')})` : ''}\n`);
     return 0;

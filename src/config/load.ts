@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { WAREHOUSE_TYPES, type WarehouseType } from '../domain/connector.js';
 import { VigilError, messageOf } from '../domain/errors.js';
 import { interpolateDocument, type Environment } from './interpolate.js';
 import { resolveMonitors } from './monitors.js';
 import { knownKeysAt } from './known-keys.js';
-import { configSchema } from './schema.js';
-import { formatIssue, sortIssues, type ConfigIssue, type ConfigSource } from './source.js';
+import { configSchema, monitorSchema, type RawMonitor } from './schema.js';
+import { formatIssue, sortIssues, type ConfigIssue, type ConfigPath, type ConfigSource } from './source.js';
 import type { VigilConfig } from './types.js';
 import { resolveStore, resolveWarehouses } from './warehouses.js';
 import { fromZodIssues } from './zod-issues.js';
@@ -16,6 +17,32 @@ function invalid(source: ConfigSource, issues: readonly ConfigIssue[]): VigilErr
   const lines = sortIssues(source, issues).map((issue) => formatIssue(source, issue));
   const error = new VigilError('config_invalid', lines.join('\n'));
   return error;
+}
+
+/** One path lies on the other: a problem at either is about the same value. */
+function overlaps(a: ConfigPath, b: ConfigPath): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (String(a[i]) !== String(b[i])) return false;
+  return true;
+}
+
+/** The monitors that parse on their own, at their positions, when the whole file does not. */
+function parsedParts(input: unknown): { monitors: Array<RawMonitor | undefined> } {
+  const raw = (input as { monitors?: unknown } | null)?.monitors;
+  if (!Array.isArray(raw)) return { monitors: [] };
+  return { monitors: raw.map((m) => { const r = monitorSchema.safeParse(m); return r.success ? r.data : undefined; }) };
+}
+
+/** Every warehouse name the file declares, with its type when that is a known one. */
+function warehouseTypes(input: unknown): Map<string, WarehouseType | undefined> {
+  const raw = (input as { warehouses?: unknown } | null)?.warehouses;
+  const out = new Map<string, WarehouseType | undefined>();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return out;
+  for (const [name, w] of Object.entries(raw as Record<string, unknown>)) {
+    const type = (w as { type?: unknown } | null)?.type;
+    out.set(name, (WAREHOUSE_TYPES as readonly unknown[]).includes(type) ? (type as WarehouseType) : undefined);
+  }
+  return out;
 }
 
 /** Parses and validates config text; `displayName` is how messages name the file. */
@@ -34,15 +61,17 @@ export function parseConfig(text: string, file: string, env: Environment, displa
   }
   if (doc.contents === null) throw new VigilError('config_invalid', `${displayName}:1:1 the file is empty: it needs warehouses and monitors`);
 
+  // Every check runs, so all problems come back at once; a value whose variable is missing
+  // is reported once, as missing, not again as whatever its placeholder text breaks.
   const interpolationIssues = interpolateDocument(doc, env);
-  if (interpolationIssues.length > 0) throw invalid(source, interpolationIssues);
-
+  const unread = (issue: ConfigIssue) => interpolationIssues.some((i) => overlaps(i.path, issue.path));
   const input: unknown = doc.toJS();
   const parsed = configSchema.safeParse(input);
-  if (!parsed.success) throw invalid(source, fromZodIssues(parsed.error.issues, input, knownKeysAt(input)));
-
-  const { monitors, issues } = resolveMonitors(parsed.data);
-  if (issues.length > 0) throw invalid(source, issues);
+  const schemaIssues = parsed.success ? [] : fromZodIssues(parsed.error.issues, input, knownKeysAt(input));
+  const parts = parsed.success ? parsed.data : parsedParts(input);
+  const { monitors, issues: ruleIssues } = resolveMonitors(parts.monitors, warehouseTypes(input));
+  const issues = [...interpolationIssues, ...[...schemaIssues, ...ruleIssues].filter((issue) => !unread(issue))];
+  if (issues.length > 0 || !parsed.success) throw invalid(source, issues);
 
   const baseDir = dirname(resolve(file));
   return {

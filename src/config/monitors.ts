@@ -5,7 +5,8 @@ import { formatTablePath, type Monitor } from '../domain/monitor.js';
 import { checkTargetShape, resolveCondition, resolveSchedule, type Problem } from '../domain/rules.js';
 import { DEFAULT_SCHEDULE } from '../domain/schedule.js';
 import { parseTablePath } from '../domain/table-path.js';
-import type { RawConfig, RawMonitor } from './schema.js';
+import type { WarehouseType } from '../domain/connector.js';
+import type { RawMonitor } from './schema.js';
 import type { ConfigIssue, ConfigPath } from './source.js';
 import { suggestion } from './zod-issues.js';
 
@@ -22,19 +23,24 @@ function defaultName(raw: RawMonitor, table: readonly string[] | null, metricLab
  * Checks every monitor against the warehouses and the monitor rules, and builds the
  * monitors with their stable ids. Returns every issue found, not only the first.
  */
-export function resolveMonitors(raw: RawConfig): { monitors: Monitor[]; issues: ConfigIssue[] } {
+export function resolveMonitors(
+  rawMonitors: ReadonlyArray<RawMonitor | undefined>,
+  warehouses: ReadonlyMap<string, WarehouseType | undefined>,
+): { monitors: Monitor[]; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
   const monitors: Monitor[] = [];
   const names = new Map<string, number>();
   const ids = new Map<string, number>();
-  const warehouseNames = Object.keys(raw.warehouses);
+  const warehouseNames = [...warehouses.keys()];
 
-  raw.monitors.forEach((m, index) => {
+  rawMonitors.forEach((m, index) => {
+    if (m === undefined) return; // it did not parse; its own issues say why
     const at = (...field: Array<string | number>): ConfigPath => ['monitors', index, ...field];
     const before = issues.length;
 
-    const warehouse = raw.warehouses[m.warehouse];
-    if (warehouse === undefined) {
+    const known = warehouses.has(m.warehouse);
+    const warehouse = known ? { type: warehouses.get(m.warehouse) } : undefined;
+    if (!known) {
       const known = warehouseNames.length === 0 ? 'none are configured' : `configured: ${warehouseNames.join(', ')}`;
       issues.push({ path: at('warehouse'), message: `unknown warehouse ${JSON.stringify(m.warehouse)}${suggestion(m.warehouse, warehouseNames)}; ${known}` });
     }
@@ -49,7 +55,7 @@ export function resolveMonitors(raw: RawConfig): { monitors: Monitor[]; issues: 
       const parsed = typeof m.table === 'string' ? parseTablePath(m.table) : { parts: m.table };
       if ('error' in parsed) issues.push({ path: at('table'), message: parsed.error });
       else table = parsed.parts;
-      if (table !== null && warehouse !== undefined) {
+      if (table !== null && warehouse?.type !== undefined) {
         const max = dialectFor(warehouse.type).maxTableParts;
         if (table.length > max) {
           issues.push({ path: at('table'), message: `a ${warehouse.type} table name has at most ${max} parts, got ${table.length}: ${formatTablePath(table)}` });

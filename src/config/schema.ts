@@ -49,7 +49,9 @@ function serverWarehouse<T extends 'postgres' | 'mysql'>(type: T, protocols: rea
         .string()
         .refine((url) => protocols.some((p) => url.startsWith(`${p}://`)), {
           message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+          abort: true,
         })
+        .refine((url) => URL.canParse(url), { message: 'is not a valid URL (special characters in a password must be percent-encoded)' })
         .optional(),
       host: z.string().min(1).optional(),
       port: numeric(z.number().int().min(1).max(65_535)).optional(),
@@ -74,11 +76,16 @@ function fileWarehouse<T extends 'sqlite' | 'duckdb'>(type: T) {
   });
 }
 
+const duckdbWarehouse = fileWarehouse('duckdb').extend({
+  // Off by default: a query could otherwise read any file the Vigil process can.
+  external_access: boolean().default(false),
+});
+
 export const warehouseSchema = z.discriminatedUnion('type', [
   serverWarehouse('postgres', ['postgres', 'postgresql']),
   serverWarehouse('mysql', ['mysql', 'mariadb']),
   fileWarehouse('sqlite'),
-  fileWarehouse('duckdb'),
+  duckdbWarehouse,
 ]);
 
 export const scheduleSchema = z.strictObject({

@@ -21,6 +21,13 @@ export interface Connector {
   close(): Promise<void>;
 }
 
+/**
+ * A batch query may select, beside a metric's column `alias`, the raw value it read as
+ * `alias + PROBE_SUFFIX`, where the warehouse would otherwise hide a misread (see
+ * SqlFlavour.lenientTypes).
+ */
+export const PROBE_SUFFIX = '__probe';
+
 /** One aggregate of a batched metric query, named by its column alias. */
 export interface BatchItem {
   alias: string;

@@ -87,8 +87,20 @@ export function resolveCondition(raw: RawCondition, metricType: MetricType): Res
   if (metricType === 'freshness' && raw.bounds !== undefined && raw.bounds !== 'upper') {
     problems.push({ field: ['bounds'], message: 'freshness alerts only when data is late: bounds must be upper' });
   }
+  // A manual band that watches only a side it has no limit on could never alert.
+  const bounds = metricType === 'freshness' ? 'upper' : (raw.bounds ?? 'both');
+  if (manual && min !== null && max === null && bounds === 'upper') {
+    problems.push({
+      field: [metricType === 'freshness' ? 'min' : 'bounds'],
+      message: metricType === 'freshness'
+        ? 'freshness alerts only when data is late: set max (hours), not min'
+        : 'bounds is upper but only min is set, so nothing could alert: set max, or bounds lower',
+    });
+  }
+  if (manual && max !== null && min === null && bounds === 'lower') {
+    problems.push({ field: ['bounds'], message: 'bounds is lower but only max is set, so nothing could alert: set min, or bounds upper' });
+  }
   if (problems.length > 0) return { ok: false, problems };
-  const bounds: ConditionBounds = metricType === 'freshness' ? 'upper' : (raw.bounds ?? 'both');
   const sensitivity = manual ? null : (raw.sensitivity ?? DEFAULT_SENSITIVITY);
   return { ok: true, value: { sensitivity, min, max, bounds } };
 }

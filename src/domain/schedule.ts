@@ -40,15 +40,3 @@ export function frequencyHours(schedule: Schedule, cronGapHours: number | null =
   if (isCronSchedule(schedule)) return cronGapHours;
   return HOURS_PER_PERIOD[schedule.cadence] * schedule.frequency;
 }
-
-/** Hours between the next two runs of a cron schedule, the `frequency` of a cron monitor. */
-export async function cronGapHours(schedule: CronSchedule): Promise<number | null> {
-  const { createTask } = await import('node-cron');
-  const task = createTask(schedule.cron, () => undefined, { timezone: schedule.timezone ?? 'UTC' });
-  try {
-    const [first, second] = task.getNextRuns(2);
-    return first === undefined || second === undefined ? null : (second.getTime() - first.getTime()) / 3_600_000;
-  } finally {
-    await task.destroy();
-  }
-}

@@ -33,6 +33,8 @@ export interface FileWarehouseConfig extends WarehouseCommon {
   path: string;
   /** Absolute path of SQL run once to create the database when the file does not exist. */
   seed?: string | undefined;
+  /** DuckDB: whether queries may read files and URLs outside the database (views over Parquet). */
+  external_access?: boolean | undefined;
 }
 
 export type WarehouseConfig = ServerWarehouseConfig | FileWarehouseConfig;

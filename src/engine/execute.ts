@@ -1,8 +1,8 @@
-import type { BatchItem, Connector, Dialect } from '../domain/connector.js';
+import { PROBE_SUFFIX, type BatchItem, type Connector, type Dialect } from '../domain/connector.js';
 import { VigilError, messageOf } from '../domain/errors.js';
 import type { MetricSpec } from '../domain/metric.js';
 import { describeTarget, type Monitor } from '../domain/monitor.js';
-import { singleCell, toMeasurementValue } from './normalise.js';
+import { checkProbe, singleCell, toMeasurementValue } from './normalise.js';
 import type { BatchUnit, CustomUnit, WorkUnit } from './plan.js';
 
 /** What one monitor's run produced: a value (null when there were no rows), or an error. */
@@ -56,7 +56,11 @@ async function runBatch(unit: BatchUnit, connector: Connector, dialect: Dialect)
     const column = result.columns.indexOf(items[i]!.alias);
     if (row === undefined || column === -1) return resultError(monitor, 'the metric query returned no value');
     const value = toMeasurementValue(row[column] ?? null, monitor.metricType);
-    return value.ok ? { monitor, ok: true, value: value.value } : resultError(monitor, value.message);
+    if (!value.ok) return resultError(monitor, value.message);
+    const probeColumn = result.columns.indexOf(items[i]!.alias + PROBE_SUFFIX);
+    const measured = monitor.metricType === 'freshness' ? monitor.metricConfig.timestamp_column : monitor.column;
+    const misread = probeColumn === -1 ? undefined : checkProbe(monitor.metricType, value.value, row[probeColumn], measured ?? '');
+    return misread === undefined ? { monitor, ok: true, value: value.value } : resultError(monitor, misread);
   });
 }
 

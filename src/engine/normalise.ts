@@ -38,3 +38,21 @@ export function singleCell(result: QueryResult): { ok: true; cell: Cell } | { ok
   if (result.rows.length > 1) return { ok: false, message: `query_select returned more than one row; ${expect}` };
   return { ok: true, cell: result.rows[0]![0] ?? null };
 }
+
+/**
+ * What a lenient warehouse read, beside the metric: a freshness that came out NULL although
+ * the column has a newest value could not read it as a time; a mean over text averaged
+ * zeros. Either is an error that shows the value, not a quiet null or 0.
+ */
+export function checkProbe(metricType: MetricType, value: number | null, probe: Cell | undefined, column: string): string | undefined {
+  if (probe === undefined || probe === null) return undefined;
+  if (metricType === 'freshness' && value === null) {
+    const shown = probe instanceof Date ? probe.toISOString() : typeof probe === 'string' ? show(probe) : String(probe);
+    return `cannot read the newest ${column}, ${shown}, as a time: freshness needs a timestamp or date column (on SQLite: ISO-8601 text or unix seconds)`;
+  }
+  if (metricType === 'mean' && typeof probe !== 'number') {
+    const shown = probe instanceof Date ? probe.toISOString() : typeof probe === 'string' ? show(probe) : String(probe);
+    return `mean needs a numeric column: ${column} holds ${shown}`;
+  }
+  return undefined;
+}

@@ -45,7 +45,19 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
   const logger = deps.logger ?? silentLogger;
   const results = new Map<string, RunResult>();
 
+  /** A store that fails (locked, gone) costs this monitor its result, not the whole run. */
   const record = async (outcome: Outcome, at: Date) => {
+    try {
+      await store(outcome, at);
+    } catch (cause) {
+      const error = new VigilError('store', `the store could not save this run: ${messageOf(cause)}`, { cause });
+      logger.error({ monitor: outcome.monitor.name, monitorId: outcome.monitor.id }, error.message);
+      const value = outcome.ok ? outcome.value : null;
+      results.set(outcome.monitor.id, { monitor: outcome.monitor, status: 'error', value, lower: null, upper: null, measuredAt: at, measurementId: null, error });
+    }
+  };
+
+  const store = async (outcome: Outcome, at: Date) => {
     const { monitor } = outcome;
     if (!outcome.ok) {
       logger.warn({ monitor: monitor.name, monitorId: monitor.id, kind: outcome.error.kind }, outcome.error.message);
@@ -93,7 +105,10 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
               outcomes = await executeUnit(unit, connector, dialect);
               logger.debug({ warehouse: name, monitors: outcomes.length, ms: Math.round(performance.now() - started) }, 'ran work unit');
             } catch (error) {
-              const vigil = error instanceof VigilError ? error : new VigilError('warehouse', messageOf(error), { kind: 'network', cause: error });
+              // Connectors classify their own failures; anything else is a setup problem of this warehouse.
+              const vigil = error instanceof VigilError
+                ? error
+                : new VigilError('warehouse', `warehouse ${name} (${warehouse.config.type}): ${messageOf(error)}`, { kind: 'auth', cause: error });
               outcomes = monitorsOf(unit).map((m) => ({ monitor: m, ok: false, error: vigil }));
             }
             const errors = outcomes.flatMap((o) => (o.ok ? [] : [o.error]));

@@ -20,9 +20,33 @@ async function sqliteDialect(path: string): Promise<SqliteDialect> {
 
 async function postgresDialect(url: string): Promise<PostgresDialect> {
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: url, max: 10, application_name: 'vigil-store', options: '-c TimeZone=UTC' });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    application_name: 'vigil-store',
+    options: '-c TimeZone=UTC -c statement_timeout=60000',
+    // A store that does not answer fails the command instead of hanging a cron job.
+    connectionTimeoutMillis: 10_000,
+    query_timeout: 65_000,
+  });
   pool.on('error', () => {});
   return new PostgresDialect({ pool });
+}
+
+/**
+ * Migrates, trying again when several processes start on a new SQLite store at once:
+ * kysely's migration lock is a no-op on SQLite, but each migration is one transaction, so
+ * the loser of the race fails cleanly and, on its next try, finds the work done.
+ */
+export async function migrateWithRetry(db: Kysely<unknown>, location: StoreLocation, attempts = 5): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateToLatest(db);
+    } catch (error) {
+      if (location.kind !== 'sqlite' || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
+    }
+  }
 }
 
 /**
@@ -40,7 +64,7 @@ export async function openStore(location: StoreLocation, options: { migrate?: bo
   }
   if (options.migrate === false) return db;
   try {
-    await migrateToLatest(db as Kysely<unknown>);
+    await migrateWithRetry(db as Kysely<unknown>, location);
   } catch (error) {
     await db.destroy();
     if (error instanceof VigilError) throw new VigilError('store', `${where}: ${error.message}`, { cause: error.cause });

@@ -2,7 +2,8 @@ import { sql, type RawBuilder } from 'kysely';
 import type { VigilConfig } from '../config/types.js';
 import type { Clock } from '../domain/clock.js';
 import { integrationId } from '../domain/ids.js';
-import { cronGapHours, frequencyHours, isCronSchedule } from '../domain/schedule.js';
+import { frequencyHours, isCronSchedule } from '../domain/schedule.js';
+import { cronFrequencyHours } from '../scheduler/cron-frequency.js';
 import type { StoreDb } from './database.js';
 import { definitionColumns } from './monitor-rows.js';
 
@@ -30,7 +31,7 @@ export async function syncConfig(db: StoreDb, config: VigilConfig, clock: Clock)
   const now = clock.now().toISOString();
   const frequencies = await Promise.all(
     config.monitors.map(async (m) =>
-      frequencyHours(m.schedule, isCronSchedule(m.schedule) ? await cronGapHours(m.schedule) : null),
+      frequencyHours(m.schedule, isCronSchedule(m.schedule) ? await cronFrequencyHours(m.schedule) : null),
     ),
   );
 

@@ -142,6 +142,14 @@ describe('vigil validate and migrate', () => {
     expect(existsSync(join(dir, 'vigil.db'))).toBe(false);
   });
 
+  it('lets several processes start on a new SQLite store at once', async () => {
+    const dir = tempDir();
+    writeConfig(dir, 'store: sqlite:./vigil.db\nwarehouses:\n  w: { type: sqlite, path: ./w.db }\n');
+    const results = await Promise.all(Array.from({ length: 6 }, () => runCli(['migrate', '-c', 'vigil.yaml'], { cwd: dir })));
+    expect(results.map((r) => [r.code, r.stderr])).toEqual(Array.from({ length: 6 }, () => [0, '']));
+    expect(results.filter((r) => r.stdout.includes('(applied 0001-initial)'))).toHaveLength(1);
+  });
+
   it('migrate creates the store schema, then reports it up to date', async () => {
     const dir = tempDir();
     writeConfig(dir, 'store: sqlite:./vigil.db\nwarehouses:\n  w: { type: sqlite, path: ./w.db }\n');

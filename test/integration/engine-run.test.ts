@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openConnector } from '../../connectors/registry.js';
@@ -107,6 +108,22 @@ monitors:
     expect(row.last_measurement).toBeNull();
     const measurements = await app.db.selectFrom('measurements').select('monitor_id').execute();
     expect(measurements.map((m) => m.monitor_id)).toEqual([yamlMonitorId('good rows')]);
+  });
+
+  it('turns a store that fails into errors of the monitors it could not save, and finishes the run', async () => {
+    const dir = tempDir();
+    const seeded = await seedSqlite(dir);
+    const app = await appFor(
+      `store: sqlite:./vigil.db\nwarehouses: { wh: { type: sqlite, path: ${fileOf(seeded)} } }\nmonitors:\n  - { name: a, warehouse: wh, table: items, metric_type: row_count, condition: { max: 100 } }\n  - { name: b, warehouse: wh, table: items, column: amount, metric_type: max, condition: { max: 1000 } }\n`,
+      dir,
+    );
+    await sql`DROP TABLE measurements`.execute(app.db);
+    const results = await runNow(app);
+    expect(results.map((r) => [r.monitor.name, r.status, r.value, r.error?.code])).toEqual([
+      ['a', 'error', 10, 'store'],
+      ['b', 'error', 100.5, 'store'],
+    ]);
+    expect(results[0]!.error!.message).toMatch(/^the store could not save this run: no such table: measurements/);
   });
 
   it('keeps to each warehouse its concurrency limit', async () => {

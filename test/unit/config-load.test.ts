@@ -738,6 +738,27 @@ monitors:
 });
 
 describe('config errors: several at once', () => {
+  it('reports a missing variable, a schema problem and a rule problem together, each once', () => {
+    const text = `warehouses:
+  pg:
+    type: postgres
+    url: \${PG_URL}
+    quer_tag: vigil
+monitors:
+  - { warehouse: pgg, table: orders, metric_type: row_cnt }
+  - { warehouse: pg, table: orders, metric_type: row_count, condition: { sensitivity: 11 } }
+  - { warehouse: pg, table: orders, metric_type: mean }
+`;
+    expect(errorLines(text, {})).toEqual([
+      'vigil.yaml:4:10 warehouses.pg.url: environment variable PG_URL is not set',
+      'vigil.yaml:5:5 warehouses.pg.quer_tag: unknown field (did you mean query_tag?)',
+      'vigil.yaml:7:18 monitors[0].warehouse: unknown warehouse "pgg" (did you mean pg?); configured: pg',
+      'vigil.yaml:7:51 monitors[0].metric_type: expected one of row_count, freshness, null_percentage, unique_percentage, cardinality, min, max, mean, custom_sql, got "row_cnt" (did you mean row_count?)',
+      'vigil.yaml:8:87 monitors[1].condition.sensitivity: must be at most 10, got number 11',
+      'vigil.yaml:9:5 monitors[2]: mean is a column metric: set column',
+    ]);
+  });
+
   it('reports every problem of every monitor, one a line, in file order', () => {
     // monitors come before warehouses, and in the first monitor metric_type comes before warehouse.
     const text = `monitors:

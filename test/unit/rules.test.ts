@@ -96,6 +96,23 @@ describe('checkTargetShape', () => {
 });
 
 describe('resolveCondition', () => {
+  it('refuses a manual band that could never alert', () => {
+    expect(resolveCondition({ min: 1 }, 'freshness')).toEqual({
+      ok: false,
+      problems: [{ field: ['min'], message: 'freshness alerts only when data is late: set max (hours), not min' }],
+    });
+    expect(resolveCondition({ max: 5, bounds: 'lower' }, 'row_count')).toEqual({
+      ok: false,
+      problems: [{ field: ['bounds'], message: 'bounds is lower but only max is set, so nothing could alert: set min, or bounds upper' }],
+    });
+    expect(resolveCondition({ min: 5, bounds: 'upper' }, 'row_count')).toEqual({
+      ok: false,
+      problems: [{ field: ['bounds'], message: 'bounds is upper but only min is set, so nothing could alert: set max, or bounds lower' }],
+    });
+    expect(resolveCondition({ min: 1, max: 24 }, 'freshness')).toMatchObject({ ok: true, value: { bounds: 'upper' } });
+    expect(resolveCondition({ min: 5, bounds: 'lower' }, 'row_count')).toMatchObject({ ok: true });
+  });
+
   it('defaults to a learned band at sensitivity 5 on both sides', () => {
     expect(resolveCondition({}, 'row_count')).toEqual({ ok: true, value: { sensitivity: 5, min: null, max: null, bounds: 'both' } });
   });

@@ -152,6 +152,17 @@ function conformance(type: string, seed: () => Promise<SeededWarehouse>, cancell
     if (!outcome!.ok) expect(outcome!.error.message).toMatch(/not a number: min needs a numeric column/);
   });
 
+  it('never averages text into a silent 0, nor reads a time it cannot parse as no data', async () => {
+    const outcomes = await run([
+      monitor({ warehouse: 'w', table: seeded.table, column: 'category', metricType: 'mean' }),
+      monitor({ warehouse: 'w', table: seeded.table, metricType: 'freshness', metricConfig: { timestamp_column: 'category' } }),
+    ]);
+    for (const outcome of outcomes) {
+      expect(outcome.ok, outcome.ok ? `got ${String(outcome.value)}` : '').toBe(false);
+      if (!outcome.ok) expect(outcome.error.message).toMatch(/category|timestamp|date|time|text|varchar|character/i);
+    }
+  });
+
   it('isolates a monitor with a missing column: the rest of its batch still measures', async () => {
     issued.length = 0;
     const outcomes = await run([

@@ -11,12 +11,14 @@ WHERE (status = 'paid');
 
 -- freshness
 SELECT
-  TIMESTAMPDIFF(MICROSECOND, MAX(`updated_at`), UTC_TIMESTAMP(6)) / 3600000000e0 AS `m0`
+  TIMESTAMPDIFF(MICROSECOND, MAX(`updated_at`), UTC_TIMESTAMP(6)) / 3600000000e0 AS `m0`,
+  MAX(`updated_at`) AS `m0__probe`
 FROM `shop`.`orders`;
 
 -- freshness where
 SELECT
-  TIMESTAMPDIFF(MICROSECOND, MAX(`updated_at`), UTC_TIMESTAMP(6)) / 3600000000e0 AS `m0`
+  TIMESTAMPDIFF(MICROSECOND, MAX(`updated_at`), UTC_TIMESTAMP(6)) / 3600000000e0 AS `m0`,
+  MAX(`updated_at`) AS `m0__probe`
 FROM `shop`.`orders`
 WHERE (status = 'paid');
 
@@ -65,12 +67,14 @@ FROM `shop`.`orders`;
 
 -- mean
 SELECT
-  AVG(`amount`) AS `m0`
+  AVG(`amount`) AS `m0`,
+  MAX(`amount`) AS `m0__probe`
 FROM `shop`.`orders`;
 
 -- mean where
 SELECT
-  AVG(`amount`) AS `m0`
+  AVG(`amount`) AS `m0`,
+  MAX(`amount`) AS `m0__probe`
 FROM `shop`.`orders`
 WHERE (status = 'paid');
 
@@ -79,7 +83,9 @@ SELECT
   COUNT(*) AS `m0`,
   COUNT(CASE WHEN (status = 'paid') THEN 1 END) AS `m1`,
   TIMESTAMPDIFF(MICROSECOND, MAX(`updated_at`), UTC_TIMESTAMP(6)) / 3600000000e0 AS `m2`,
+  MAX(`updated_at`) AS `m2__probe`,
   TIMESTAMPDIFF(MICROSECOND, MAX(CASE WHEN (status = 'paid') THEN `updated_at` END), UTC_TIMESTAMP(6)) / 3600000000e0 AS `m3`,
+  MAX(CASE WHEN (status = 'paid') THEN `updated_at` END) AS `m3__probe`,
   (COUNT(*) - COUNT(`amount`)) * 1e0 * 100 / NULLIF(COUNT(*), 0) AS `m4`,
   (COUNT(CASE WHEN (status = 'paid') THEN 1 END) - COUNT(CASE WHEN (status = 'paid') THEN `amount` END)) * 1e0 * 100 / NULLIF(COUNT(CASE WHEN (status = 'paid') THEN 1 END), 0) AS `m5`,
   (COUNT(DISTINCT `email`)) * 1e0 * 100 / NULLIF(COUNT(`email`), 0) AS `m6`,
@@ -89,7 +95,9 @@ SELECT
   MIN(`amount`) AS `m10`,
   MAX(`amount`) AS `m11`,
   AVG(`amount`) AS `m12`,
-  AVG(CASE WHEN (status = 'paid') THEN `amount` END) AS `m13`
+  MAX(`amount`) AS `m12__probe`,
+  AVG(CASE WHEN (status = 'paid') THEN `amount` END) AS `m13`,
+  MAX(CASE WHEN (status = 'paid') THEN `amount` END) AS `m13__probe`
 FROM `shop`.`orders`;
 
 -- batch sharing one filter: it becomes the WHERE

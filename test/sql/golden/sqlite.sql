@@ -11,12 +11,14 @@ WHERE (status = 'paid');
 
 -- freshness
 SELECT
-  (julianday('now') - julianday(MAX("updated_at"), 'auto')) * 24.0 AS "m0"
+  (julianday('now') - julianday(MAX("updated_at"), 'auto')) * 24.0 AS "m0",
+  MAX("updated_at") AS "m0__probe"
 FROM "shop"."orders";
 
 -- freshness where
 SELECT
-  (julianday('now') - julianday(MAX("updated_at"), 'auto')) * 24.0 AS "m0"
+  (julianday('now') - julianday(MAX("updated_at"), 'auto')) * 24.0 AS "m0",
+  MAX("updated_at") AS "m0__probe"
 FROM "shop"."orders"
 WHERE (status = 'paid');
 
@@ -65,12 +67,14 @@ FROM "shop"."orders";
 
 -- mean
 SELECT
-  AVG("amount") AS "m0"
+  AVG("amount") AS "m0",
+  MAX("amount") AS "m0__probe"
 FROM "shop"."orders";
 
 -- mean where
 SELECT
-  AVG("amount") AS "m0"
+  AVG("amount") AS "m0",
+  MAX("amount") AS "m0__probe"
 FROM "shop"."orders"
 WHERE (status = 'paid');
 
@@ -79,7 +83,9 @@ SELECT
   COUNT(*) AS "m0",
   COUNT(CASE WHEN (status = 'paid') THEN 1 END) AS "m1",
   (julianday('now') - julianday(MAX("updated_at"), 'auto')) * 24.0 AS "m2",
+  MAX("updated_at") AS "m2__probe",
   (julianday('now') - julianday(MAX(CASE WHEN (status = 'paid') THEN "updated_at" END), 'auto')) * 24.0 AS "m3",
+  MAX(CASE WHEN (status = 'paid') THEN "updated_at" END) AS "m3__probe",
   CAST(COUNT(*) - COUNT("amount") AS REAL) * 100 / NULLIF(COUNT(*), 0) AS "m4",
   CAST(COUNT(CASE WHEN (status = 'paid') THEN 1 END) - COUNT(CASE WHEN (status = 'paid') THEN "amount" END) AS REAL) * 100 / NULLIF(COUNT(CASE WHEN (status = 'paid') THEN 1 END), 0) AS "m5",
   CAST(COUNT(DISTINCT "email") AS REAL) * 100 / NULLIF(COUNT("email"), 0) AS "m6",
@@ -89,7 +95,9 @@ SELECT
   MIN("amount") AS "m10",
   MAX("amount") AS "m11",
   AVG("amount") AS "m12",
-  AVG(CASE WHEN (status = 'paid') THEN "amount" END) AS "m13"
+  MAX("amount") AS "m12__probe",
+  AVG(CASE WHEN (status = 'paid') THEN "amount" END) AS "m13",
+  MAX(CASE WHEN (status = 'paid') THEN "amount" END) AS "m13__probe"
 FROM "shop"."orders";
 
 -- batch sharing one filter: it becomes the WHERE
