@@ -1,0 +1,40 @@
+import { DAY_MS, HOUR_MS, WEEK_MS, dayOfMonth, dayOfWeek, hourOfDay, isWeekend } from './calendar.js';
+
+/**
+ * The seasonal patterns a monitor may follow. Each maps a time to a slot; a model learns an
+ * offset per slot. `none` has one slot.
+ */
+export type SeasonKind = 'none' | 'hour_of_day' | 'hour_of_week' | 'weekend_hour' | 'day_of_week' | 'weekend' | 'month_edge';
+
+export interface Season {
+  kind: SeasonKind;
+  slots: number;
+  /** How long until a slot comes round again, at most. */
+  cycleMs: number;
+  slot(t: number): number;
+}
+
+/** The first and last two days of a month get their own slots: month-end loads, billing runs. */
+function monthEdgeSlot(t: number): number {
+  const { day, daysInMonth } = dayOfMonth(t);
+  if (day <= 2) return day; // 1, 2
+  if (day > daysInMonth - 2) return 3 + daysInMonth - day; // last day 3, second-to-last 4
+  return 0;
+}
+
+export const SEASONS: Readonly<Record<SeasonKind, Season>> = {
+  none: { kind: 'none', slots: 1, cycleMs: 0, slot: () => 0 },
+  hour_of_day: { kind: 'hour_of_day', slots: 24, cycleMs: DAY_MS, slot: hourOfDay },
+  hour_of_week: { kind: 'hour_of_week', slots: 168, cycleMs: WEEK_MS, slot: (t) => dayOfWeek(t) * 24 + hourOfDay(t) },
+  weekend_hour: { kind: 'weekend_hour', slots: 48, cycleMs: WEEK_MS, slot: (t) => (isWeekend(t) ? 24 : 0) + hourOfDay(t) },
+  day_of_week: { kind: 'day_of_week', slots: 7, cycleMs: WEEK_MS, slot: dayOfWeek },
+  weekend: { kind: 'weekend', slots: 2, cycleMs: WEEK_MS, slot: (t) => (isWeekend(t) ? 1 : 0) },
+  month_edge: { kind: 'month_edge', slots: 5, cycleMs: 31 * DAY_MS, slot: monthEdgeSlot },
+};
+
+/** The patterns worth trying at a cadence: hourly data has hours, daily data has days. */
+export function candidateSeasons(cadenceMs: number): SeasonKind[] {
+  if (cadenceMs <= 2 * HOUR_MS) return ['none', 'hour_of_day', 'hour_of_week', 'weekend_hour'];
+  if (cadenceMs <= 2 * DAY_MS) return ['none', 'day_of_week', 'weekend', 'month_edge'];
+  return ['none'];
+}
