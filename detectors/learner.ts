@@ -3,6 +3,7 @@ import type { MetricType } from '../src/domain/metric.js';
 import { absoluteFloor, applyMetricRules } from './metric-rules.js';
 import { SeasonalModel } from './model.js';
 import { DEFAULT_PARAMS, type DetectorParams } from './params.js';
+import { DAY_MS, HOUR_MS } from './calendar.js';
 import { candidateSeasons } from './seasons.js';
 
 export type LearnedBand =
@@ -19,6 +20,7 @@ interface Deviation {
 }
 
 const BOOTSTRAP_KEEP = 64;
+const ACCEPTED_KEEP = 16;
 
 /**
  * Learns a monitor's band from its history, one point at a time, oldest first. Points that
@@ -45,11 +47,19 @@ export class Learner {
   private readonly recent: number[] = [];
   private quantum = Number.POSITIVE_INFINITY;
   private readonly distinct = new Set<number>();
+  /** Whether every value learnt so far was zero or more: then a band never expects a negative. */
+  private neverNegative = true;
   private run: Deviation[] = [];
   private pending: Deviation[] = [];
   private eventStarts: number[] = [];
+  /** Where each recent flagged event started, for the alert-rate brake. */
+  private readonly alertStarts: number[] = [];
   private previousFlagged = false;
   private snapshot: { models: SeasonalModel[]; until: number } | null = null;
+  /** Points of history before the first band: minPoints, or a whole day of sub-daily data. */
+  private minHistory: number;
+  /** Sizes of deviations accepted as noise: the band never gets narrower than they were. */
+  private readonly acceptedNoise: number[] = [];
 
   constructor(
     private readonly metric: MetricType,
@@ -58,23 +68,34 @@ export class Learner {
     params: Partial<DetectorParams> = {},
   ) {
     this.p = { ...DEFAULT_PARAMS, ...params };
+    this.minHistory = this.p.minPoints;
   }
 
   /** The band for a value measured at t, from everything observed before it. */
   band(t: number): LearnedBand {
-    if (this.models === null || this.trained < this.p.minPoints) {
-      return { state: 'learning', reason: `learning: ${this.trained} of ${this.p.minPoints} points of history` };
+    if (this.models === null || this.trained < this.minHistory) {
+      return { state: 'learning', reason: `learning: ${this.trained} of ${this.minHistory} points of history` };
     }
     const chosen = this.choose(this.models, t);
     const band = this.bandOf(chosen, t);
+    if (this.p.agree > 0) {
+      // A value is only out of range if the runner-up model agrees.
+      const second = this.runnerUp(this.models, chosen, t);
+      if (second !== null) {
+        const other = this.bandOf(second, t);
+        band.lower = Math.min(band.lower, band.center - this.p.agree * (band.center - other.lower));
+        band.upper = Math.max(band.upper, band.center + this.p.agree * (other.upper - band.center));
+      }
+    }
     if (this.snapshot !== null) {
       // Just after a new level, the old one still counts as normal.
       const old = this.bandOf(this.choose(this.snapshot.models, t), t);
       band.lower = Math.min(band.lower, old.lower);
       band.upper = Math.max(band.upper, old.upper);
     }
+    if (this.neverNegative && band.lower < 0) band.lower = 0;
     const ruled = applyMetricRules(this.metric, band);
-    return { state: 'band', ...ruled, center: band.center, model: chosen.season.kind };
+    return { state: 'band', ...ruled, center: band.center, model: chosen.kind };
   }
 
   /** Takes in the value measured at t; `flagged` says whether it was out of its band. */
@@ -97,8 +118,15 @@ export class Learner {
     const gaps: number[] = [];
     for (let i = 1; i < this.buffered.length; i++) gaps.push(this.buffered[i]!.t - this.buffered[i - 1]!.t);
     const step = Math.max(1, median(gaps));
-    this.models = candidateSeasons(step).map((kind) => new SeasonalModel(kind, this.p, step));
-    for (const { t, v } of this.buffered) this.learn(this.models, t, v);
+    this.models = candidateSeasons(step).map((kinds) => new SeasonalModel(kinds, this.p, step));
+    // Hours of the day cannot be told from a level change before a day has been seen.
+    if (step <= 2 * HOUR_MS) this.minHistory = Math.max(this.p.minPoints, Math.round(DAY_MS / step));
+    // The first points are replayed with their own robust spread as the clip, so one wild
+    // value among them cannot drag every model off before it has anything to compare with.
+    const values = this.buffered.map((b) => b.v);
+    const center = median(values);
+    const spread = robustScale(values.map((x) => Math.abs(x - center)).sort((a, b) => a - b));
+    for (const { t, v } of this.buffered) this.learn(this.models, t, v, spread);
     this.buffered = [];
   }
 
@@ -111,9 +139,22 @@ export class Learner {
     for (let i = 1; i < models.length; i++) {
       const m = models[i]!;
       if (!m.knows(t)) continue;
-      if (m.residuals.size >= this.p.minErrors && best.residuals.size >= this.p.minErrors && m.meanError < best.meanError * this.p.margin) {
+      // Enough errors and a clear margin; or a few errors and a big one (a weekly shape is plain within two weeks).
+      const clear = m.residuals.size >= this.p.minErrors && m.meanError < best.meanError * this.p.margin;
+      const plain = m.residuals.size >= this.p.minPoints && m.meanError < best.meanError * this.p.plainMargin;
+      if (best.residuals.size >= this.p.minPoints && (clear || plain)) {
         best = m;
       }
+    }
+    return best;
+  }
+
+  private runnerUp(models: SeasonalModel[], chosen: SeasonalModel, t: number): SeasonalModel | null {
+    let best: SeasonalModel | null = null;
+    for (const m of models) {
+      if (m === chosen || !m.knows(t) || m.residuals.size < this.p.minErrors) continue;
+      if (m.meanError > this.p.agreeWithin * chosen.meanError) continue;
+      if (best === null || m.meanError < best.meanError) best = m;
     }
     return best;
   }
@@ -124,27 +165,35 @@ export class Learner {
     let scale: number;
     let tail = 0;
     let n: number;
-    if (model.residuals.size < p.minErrors) {
+    if (model.residuals.size < p.minPoints) {
       // Few one-step errors yet: the robust spread of the values themselves.
-      const c = median(this.recent);
-      center = c;
-      scale = robustScale(this.recent.map((x) => Math.abs(x - c)).sort((a, b) => a - b));
+      center = median(this.recent);
+      const deviations = this.deviations(center);
+      scale = robustScale(deviations);
+      tail = tailWeight(deviations.length, p.qMin) * robustTail(deviations, p.qp);
       n = this.recent.length;
     } else {
       center = model.predict(t);
       const sorted = model.residuals.ascending();
-      scale = robustScale(sorted);
-      if (sorted.length >= p.qMin) tail = quantileSorted(sorted as unknown as number[], p.qp);
+      const ratio = model.noiseRatio(t);
+      scale = robustScale(sorted) * ratio;
+      tail = tailWeight(sorted.length, p.qMin) * robustTail(sorted, p.qp) * ratio;
       n = sorted.length;
     }
     const small = 1 + p.smallC / Math.sqrt(n);
     let half = Math.max(p.k * scale, p.kq * tail) * small;
-    const floor = Math.max(p.relativeFloor * Math.abs(center), absoluteFloor(this.metric), Number.isFinite(this.quantum) ? this.quantum : 0);
-    half = Math.max(half, floor) * this.widthFactor;
+    const noise = this.acceptedNoise.length === 0 ? 0 : p.noiseFloor * median(this.acceptedNoise);
+    const floor = Math.max(p.relativeFloor * Math.abs(center), absoluteFloor(this.metric), Number.isFinite(this.quantum) ? this.quantum : 0, noise);
+    // A series alerting again and again is more likely noisier than thought than broken
+    // every day: each alert beyond `rateFree` in the last `rateWindow` points widens it.
+    let recentAlerts = 0;
+    for (const start of this.alertStarts) if (start > this.observed - p.rateWindow) recentAlerts++;
+    const brake = 1 + p.rateGain * Math.max(0, recentAlerts - p.rateFree);
+    half = Math.max(half, floor) * this.widthFactor * brake;
     return { lower: center - half, upper: center + half, center };
   }
 
-  private learn(models: SeasonalModel[], t: number, v: number): void {
+  private learn(models: SeasonalModel[], t: number, v: number, clipScale?: number): void {
     if (this.snapshot !== null) {
       // A value back at the old level ends a transient: the models before it are right.
       const now = this.choose(models, t).predict(t);
@@ -158,10 +207,11 @@ export class Learner {
     this.run = [];
     for (const m of models) {
       if (!m.ready) continue;
-      if (m.knows(t)) m.recordError(Math.abs(v - m.predict(t)));
+      if (m.knows(t)) m.recordError(Math.abs(v - m.predict(t)), t);
     }
-    for (const m of models) m.learn(t, v, Number.isNaN(m.meanError) ? 0 : 1.2533 * m.meanError);
+    for (const m of models) m.learn(t, v, clipScale ?? (Number.isNaN(m.meanError) ? 0 : 1.2533 * m.meanError));
     this.trained++;
+    if (v < 0) this.neverNegative = false;
     this.recent.push(v);
     if (this.recent.length > BOOTSTRAP_KEEP) this.recent.shift();
     if (this.distinct.size < 50 && !this.distinct.has(v)) {
@@ -173,6 +223,26 @@ export class Learner {
     }
   }
 
+  /** Absolute deviations of the recent values from `center`, ascending. */
+  private deviations(center: number): number[] {
+    return this.recent.map((x) => Math.abs(x - center)).sort((a, b) => a - b);
+  }
+
+  /** The robust spread of the recent values themselves. */
+  private valueSpread(): number {
+    return this.recent.length === 0 ? 0 : robustScale(this.deviations(median(this.recent)));
+  }
+
+  /**
+   * Whether the band has collapsed: a series that sat at one value (all zeros, say) has no
+   * spread to learn from, so its first few small deviations cannot be judged on their size.
+   */
+  private degenerate(models: SeasonalModel[], t: number): boolean {
+    const model = this.choose(models, t);
+    const spread = model.residuals.size >= this.p.minErrors ? robustScale(model.residuals.ascending()) : this.valueSpread();
+    return spread === 0 || (Number.isFinite(this.quantum) && spread < this.quantum);
+  }
+
   private deviate(models: SeasonalModel[], t: number, v: number): void {
     const p = this.p;
     const side = v > this.choose(models, t).predict(t) ? 1 : -1;
@@ -180,42 +250,83 @@ export class Learner {
     if (this.run.length > 0 && this.run[this.run.length - 1]!.side !== side) this.run = [];
     this.run.push(deviation);
     this.pending.push(deviation);
-    if (!this.previousFlagged) this.eventStarts.push(this.observed);
+    if (!this.previousFlagged) {
+      this.eventStarts.push(this.observed);
+      this.alertStarts.push(this.observed);
+    }
+    while (this.alertStarts.length > 0 && this.alertStarts[0]! <= this.observed - p.rateWindow) this.alertStarts.shift();
     while (this.eventStarts.length > 0 && this.eventStarts[0]! <= this.observed - p.frequentWindow) this.eventStarts.shift();
 
-    // The same slot deviated the same way last cycle: that is the pattern.
-    for (const m of models) {
-      if (m.season.kind === 'none') continue;
-      const slot = m.season.slot(t);
-      const last = m.flaggedAt[slot]!;
-      if (!Number.isNaN(last) && m.flaggedSide[slot] === side && t - last <= p.recurCycles * m.season.cycleMs) {
-        m.learnSlot(t, v);
-        recordAll(models, deviation);
+    // The same slot deviated the same way a cycle ago: that is the pattern. Models that
+    // learn it record how well they now predict it; the others record their miss.
+    let recurred = false;
+    const learnt = models.map(() => false);
+    models.forEach((m, i) => {
+      for (const c of m.components) {
+        if (c.season.kind === 'none') continue;
+        const slot = c.season.slot(t);
+        if (!c.active(slot)) continue;
+        const last = c.flaggedAt[slot]!;
+        if (!Number.isNaN(last) && c.flaggedSide[slot] === side && samePhase(t - last, c.season.cycleMs, c.season.toleranceMs, p.recurCycles)) {
+          m.learnSlot(c, t, v);
+          learnt[i] = true;
+          recurred = true;
+        }
+        c.flaggedAt[slot] = t;
+        c.flaggedSide[slot] = side;
       }
-      m.flaggedAt[slot] = t;
-      m.flaggedSide[slot] = side;
+    });
+    if (recurred) {
+      models.forEach((m, i) => {
+        const error = learnt[i] ? Math.abs(v - m.predict(t)) : deviation.errors[i];
+        if (error !== null && error !== undefined) m.recordError(error, t);
+      });
     }
 
     if (this.run.length >= p.shiftRun) {
       // A sustained new level: it becomes the normal; the old one is kept for a while.
       const level = median(this.run.map((d) => d.v));
       this.snapshot = { models: models.map((m) => m.clone()), until: this.observed + p.shiftMemory };
-      for (const m of models) m.relevel(t, level);
+      // Models that have not seen this slot yet learn it later; only the others move.
+      for (const m of models) if (m.knows(t)) m.relevel(t, level, this.neverNegative);
       this.run = [];
       this.pending = [];
       this.eventStarts = [];
-    } else if (this.eventStarts.length >= p.frequentEvents) {
+    } else if (this.eventStarts.length >= p.frequentEvents && this.degenerate(models, t)) {
       // Deviations this frequent are this series' noise: they join the scale.
-      for (const d of this.pending) recordAll(models, d);
+      for (const d of this.pending) {
+        recordAll(models, d);
+        const error = d.errors[0];
+        if (error !== null && error !== undefined) this.acceptedNoise.push(error);
+      }
+      while (this.acceptedNoise.length > ACCEPTED_KEEP) this.acceptedNoise.shift();
       this.pending = [];
       this.eventStarts = [];
     }
   }
 }
 
+/** A high quantile of ascending values that never reaches the two largest, however few there are. */
+function robustTail(ascending: ArrayLike<number>, p: number): number {
+  const n = ascending.length;
+  if (n < 3) return 0;
+  return quantileSorted(ascending as number[], Math.min(p, 1 - 2 / n));
+}
+
+/** Whether two times are one to `maxCycles` whole cycles apart: the same phase of a pattern. */
+function samePhase(gap: number, cycle: number, tolerance: number, maxCycles: number): boolean {
+  const cycles = Math.round(gap / cycle);
+  return cycles >= 1 && cycles <= maxCycles && Math.abs(gap - cycles * cycle) <= tolerance;
+}
+
+/** The high quantile of few residuals is mostly chance: it counts in full from `full` residuals on. */
+function tailWeight(n: number, full: number): number {
+  return full <= 0 ? 1 : Math.min(1, n / full);
+}
+
 function recordAll(models: SeasonalModel[], deviation: Deviation): void {
   deviation.errors.forEach((error, i) => {
-    if (error !== null) models[i]!.recordError(error);
+    if (error !== null) models[i]!.recordError(error, deviation.t);
   });
 }
 
@@ -228,7 +339,7 @@ function robustScale(ascending: ArrayLike<number>): number {
   const n = ascending.length;
   if (n === 0) return 0;
   const mad = 1.4826 * quantileSorted(ascending as number[], 0.5);
-  const cut = quantileSorted(ascending as number[], 0.95);
+  const cut = quantileSorted(ascending as number[], Math.min(0.95, 1 - 2 / n));
   let sum = 0;
   let count = 0;
   for (let i = 0; i < n && ascending[i]! <= cut; i++) {

@@ -2,35 +2,74 @@ import type { DetectorParams } from './params.js';
 import { RollingResiduals } from './rolling.js';
 import { SEASONS, type Season, type SeasonKind } from './seasons.js';
 
-/**
- * One candidate description of a series: a robust additive Holt-Winters model with a level,
- * a damped trend and one offset per seasonal slot, learning one point at a time. Updates are
- * clipped at `clip` scales, so an odd value that was not flagged still moves it little.
- */
-export class SeasonalModel {
-  readonly season: Season;
-  level = Number.NaN;
-  trend = 0;
-  lastT = Number.NaN;
+/** One seasonal factor of a model: an offset per slot, and which slots deviated when. */
+export class SeasonalComponent {
   readonly offsets: Float64Array;
   readonly known: Uint8Array;
-  readonly residuals: RollingResiduals;
-  /** Smoothed mean absolute one-step error; picks the model. */
-  meanError = Number.NaN;
   /** Per slot: when it was last flagged, and on which side (for recurring deviations). */
   readonly flaggedAt: Float64Array;
   readonly flaggedSide: Int8Array;
+  /** Per slot: smoothed mean absolute error there, and how many errors made it. */
+  readonly slotError: Float64Array;
+  readonly slotVisits: Uint32Array;
 
   constructor(
-    kind: SeasonKind,
+    readonly season: Season,
+    /** A secondary factor leaves its slot 0 (the ordinary days) at 0: it only marks special days. */
+    readonly secondary: boolean,
+  ) {
+    this.offsets = new Float64Array(season.slots);
+    this.known = new Uint8Array(season.slots);
+    this.flaggedAt = new Float64Array(season.slots).fill(Number.NaN);
+    this.flaggedSide = new Int8Array(season.slots);
+    this.slotError = new Float64Array(season.slots);
+    this.slotVisits = new Uint32Array(season.slots);
+  }
+
+  recordSlotError(slot: number, error: number, alpha: number): void {
+    const visits = ++this.slotVisits[slot]!;
+    const a = Math.max(alpha, 1 / visits);
+    this.slotError[slot] = this.slotError[slot]! + a * (error - this.slotError[slot]!);
+  }
+
+  /** Whether slot takes part: a secondary factor ignores its ordinary slot 0. */
+  active(slot: number): boolean {
+    return !this.secondary || slot !== 0;
+  }
+
+  copyFrom(other: SeasonalComponent): void {
+    this.offsets.set(other.offsets);
+    this.known.set(other.known);
+    this.flaggedAt.set(other.flaggedAt);
+    this.flaggedSide.set(other.flaggedSide);
+    this.slotError.set(other.slotError);
+    this.slotVisits.set(other.slotVisits);
+  }
+}
+
+/**
+ * One candidate description of a series: a robust additive Holt-Winters model with a level,
+ * a damped trend and one or two seasonal factors (a weekly shape plus month-end days, say),
+ * learning one point at a time. Updates are clipped at `clip` scales, so an odd value that
+ * was not flagged still moves it little.
+ */
+export class SeasonalModel {
+  readonly kind: string;
+  readonly components: SeasonalComponent[];
+  level = Number.NaN;
+  trend = 0;
+  lastT = Number.NaN;
+  readonly residuals: RollingResiduals;
+  /** Smoothed mean absolute one-step error; picks the model. */
+  meanError = Number.NaN;
+
+  constructor(
+    kinds: readonly SeasonKind[],
     private readonly p: DetectorParams,
     private readonly stepMs: number,
   ) {
-    this.season = SEASONS[kind];
-    this.offsets = new Float64Array(this.season.slots);
-    this.known = new Uint8Array(this.season.slots);
-    this.flaggedAt = new Float64Array(this.season.slots).fill(Number.NaN);
-    this.flaggedSide = new Int8Array(this.season.slots);
+    this.kind = kinds.join('+');
+    this.components = kinds.map((kind, i) => new SeasonalComponent(SEASONS[kind], i > 0));
     this.residuals = new RollingResiduals(p.window);
   }
 
@@ -38,84 +77,143 @@ export class SeasonalModel {
     return !Number.isNaN(this.level);
   }
 
-  /** The level (with trend) at t, without the seasonal offset. */
+  get seasonal(): boolean {
+    return this.components.some((c) => c.season.kind !== 'none');
+  }
+
+  /** The level (with trend) at t, without seasonal offsets. */
   base(t: number): number {
     return Number.isNaN(this.lastT) ? this.level : this.level + (this.trend * (t - this.lastT)) / this.stepMs;
   }
 
+  private offsetAt(t: number, except: SeasonalComponent | null = null): number {
+    let sum = 0;
+    for (const c of this.components) {
+      if (c === except) continue;
+      const slot = c.season.slot(t);
+      if (c.active(slot) && c.known[slot] === 1) sum += c.offsets[slot]!;
+    }
+    return sum;
+  }
+
   predict(t: number): number {
-    return this.base(t) + this.offsets[this.season.slot(t)]!;
+    return this.base(t) + this.offsetAt(t);
   }
 
-  /** Whether this model has seen t's slot, so its prediction there means something. */
+  /** Whether this model has seen t's (primary) slot, so its prediction there means something. */
   knows(t: number): boolean {
-    return this.known[this.season.slot(t)] === 1;
+    const primary = this.components[0]!;
+    return primary.known[primary.season.slot(t)] === 1;
   }
 
-  /** Records one one-step error (of a point that trains, or one accepted late). */
-  recordError(error: number): void {
+  /** Records one one-step error, of a point at t that trains (or one accepted late). */
+  recordError(error: number, t: number): void {
     this.residuals.push(error);
     this.meanError = Number.isNaN(this.meanError) ? error : this.meanError + this.p.errorAlpha * (error - this.meanError);
+    for (const c of this.components) {
+      const slot = c.season.slot(t);
+      if (c.active(slot)) c.recordSlotError(slot, error, this.p.slotErrorAlpha);
+    }
+  }
+
+  /**
+   * How much noisier than usual t's slot is: night hours are calm, month-end loads are
+   * large and loud. The special day of a secondary factor speaks first; few visits say 1.
+   */
+  noiseRatio(t: number): number {
+    if (Number.isNaN(this.meanError) || this.meanError <= 0) return 1;
+    for (let i = this.components.length - 1; i >= 0; i--) {
+      const c = this.components[i]!;
+      if (c.season.kind === 'none') continue;
+      const slot = c.season.slot(t);
+      if (!c.active(slot) || c.slotVisits[slot]! < this.p.slotMinVisits) continue;
+      // Few visits say little: the ratio is shrunk toward 1 by slotPrior pseudo-visits.
+      const visits = Math.min(c.slotVisits[slot]!, 1 / this.p.slotErrorAlpha);
+      const raw = c.slotError[slot]! / this.meanError;
+      const ratio = (visits * raw + this.p.slotPrior) / (visits + this.p.slotPrior);
+      return Math.min(this.p.slotRatioMax, Math.max(this.p.slotRatioMin, ratio));
+    }
+    return 1;
   }
 
   /** Learns from a point that is normal; `scale` clips the step (0: no clipping yet). */
   learn(t: number, v: number, scale: number): void {
     const p = this.p;
-    const slot = this.season.slot(t);
     if (!this.ready) {
       this.level = v;
       this.lastT = t;
-      this.known[slot] = 1;
+      for (const c of this.components) {
+        const slot = c.season.slot(t);
+        if (c.active(slot)) c.known[slot] = 1;
+      }
       return;
     }
     const b = this.base(t);
-    const knew = this.known[slot] === 1;
-    const offset = knew ? this.offsets[slot]! : 0;
-    const predicted = b + offset;
+    const predicted = b + this.offsetAt(t);
+    // A slot seen for the first time takes the whole deviation as its offset, unclipped.
+    let unseen = false;
+    for (const c of this.components) {
+      const slot = c.season.slot(t);
+      if (c.active(slot) && c.known[slot] === 0) unseen = true;
+    }
     let r = v - predicted;
-    if (scale > 0) {
+    if (scale > 0 && !unseen) {
       const c = p.clip * scale;
       if (r > c) r = c;
       else if (r < -c) r = -c;
     }
     const clipped = predicted + r;
-    // A slot seen for the first time takes the deviation as its offset rather than the level.
-    const seasonal = knew ? offset : clipped - b;
-    const level = p.alpha * (clipped - seasonal) + (1 - p.alpha) * b;
+    const level = unseen ? b : p.alpha * (clipped - this.offsetAt(t)) + (1 - p.alpha) * b;
     const dt = (t - this.lastT) / this.stepMs;
     if (dt > 0) this.trend = (p.beta * (level - this.level)) / dt + (1 - p.beta) * p.phi * this.trend;
     this.level = level;
-    this.offsets[slot] = knew ? p.gamma * (clipped - level) + (1 - p.gamma) * offset : clipped - level;
-    this.known[slot] = 1;
+    for (const c of this.components) {
+      const slot = c.season.slot(t);
+      if (!c.active(slot)) continue;
+      const target = clipped - level - this.offsetAt(t, c);
+      c.offsets[slot] = c.known[slot] === 1 ? p.gamma * target + (1 - p.gamma) * c.offsets[slot]! : target;
+      c.known[slot] = 1;
+    }
     this.lastT = t;
   }
 
-  /** A deviation that recurs in its slot is the pattern: move the slot most of the way to it. */
-  learnSlot(t: number, v: number): void {
-    const slot = this.season.slot(t);
-    const offset = this.offsets[slot]!;
-    this.offsets[slot] = offset + this.p.gammaRecur * (v - this.base(t) - offset);
-    this.known[slot] = 1;
+  /** A deviation that recurs in a slot of `component` is the pattern: move that slot most of the way to it. */
+  learnSlot(component: SeasonalComponent, t: number, v: number): void {
+    const slot = component.season.slot(t);
+    const offset = component.offsets[slot]!;
+    const target = v - this.base(t) - this.offsetAt(t, component);
+    component.offsets[slot] = component.known[slot] === 1 ? offset + this.p.gammaRecur * (target - offset) : target;
+    component.known[slot] = 1;
   }
 
-  /** Moves the level so that t's prediction is `value`, keeping the seasonal shape. */
-  relevel(t: number, value: number): void {
-    this.level = value - this.offsets[this.season.slot(t)]!;
+  /**
+   * Moves the level so that t's prediction is `value`, keeping the seasonal shape; with
+   * `scaleShape`, the shape grows or shrinks with the level (a source that doubles a table
+   * doubles its weekday-weekend gap too).
+   */
+  relevel(t: number, value: number, scaleShape: boolean): void {
+    const before = this.predict(t);
+    if (scaleShape && before > 0 && value > 0) {
+      const ratio = Math.min(10, Math.max(0.1, value / before));
+      for (const c of this.components) for (let i = 0; i < c.offsets.length; i++) c.offsets[i] = c.offsets[i]! * ratio;
+    }
+    this.level = value - this.offsetAt(t);
     this.trend = 0;
     this.lastT = t;
   }
 
   clone(): SeasonalModel {
-    const copy = new SeasonalModel(this.season.kind, this.p, this.stepMs);
+    const copy = new SeasonalModel(
+      this.components.map((c) => c.season.kind),
+      this.p,
+      this.stepMs,
+    );
     copy.level = this.level;
     copy.trend = this.trend;
     copy.lastT = this.lastT;
-    copy.offsets.set(this.offsets);
-    copy.known.set(this.known);
+    this.components.forEach((c, i) => copy.components[i]!.copyFrom(c));
     copy.residuals.copyFrom(this.residuals);
     copy.meanError = this.meanError;
-    copy.flaggedAt.set(this.flaggedAt);
-    copy.flaggedSide.set(this.flaggedSide);
     return copy;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The detector's constants, in one place, each with what it controls. They were chosen on
- * the labelled series of fixtures/series and the public benchmark (bench/); see README.
+ * the labelled series of fixtures/series and the public benchmark; see the README.
  */
 export interface DetectorParams {
   /** Level smoothing per point: how fast the level follows the data. */
@@ -19,11 +19,15 @@ export interface DetectorParams {
   errorAlpha: number;
   /** A seasonal model must beat a simpler one by this factor of error to be picked. */
   margin: number;
-  /** Residuals a model needs before it can be picked. */
+  /** Residuals a model needs before it can be picked; with only minPoints of them, it must beat the other by plainMargin. */
   minErrors: number;
+  plainMargin: number;
   /** Points of history before the first band. */
   minPoints: number;
-  /** Band half-width: k scales (sensitivity 5), or kq times the qp-quantile of |residual| once qMin exist. */
+  /**
+   * Band half-width at sensitivity 5: k robust scales, or kq times the qp-quantile of
+   * |residual| (that quantile counts in full from qMin residuals on), whichever is wider.
+   */
   k: number;
   kq: number;
   qp: number;
@@ -36,27 +40,47 @@ export interface DetectorParams {
   shiftRun: number;
   /** After a new level, points during which the old level still counts as normal. */
   shiftMemory: number;
-  /** Flagged events within `frequentWindow` points that make them this series' normal noise. */
+  /** On a collapsed band, flagged events within `frequentWindow` points that make them its noise. */
   frequentEvents: number;
   frequentWindow: number;
   /** A deviation recurring in the same seasonal slot within this many cycles is a pattern. */
   recurCycles: number;
+  /** Deviations accepted as noise keep the half-width at least this times their median size. */
+  noiseFloor: number;
+  /** Alert-rate brake: each flagged event beyond rateFree in the last rateWindow points widens the band by rateGain. */
+  rateWindow: number;
+  rateFree: number;
+  rateGain: number;
+  /** The band also reaches this share of the way to the runner-up model's band: both must agree on an alert. */
+  agree: number;
+  /** Only a runner-up whose recent error is within this factor of the chosen model's has a say. */
+  agreeWithin: number;
+  /**
+   * Per-slot noise: a slot visited slotMinVisits times scales the band by its own mean error
+   * over the model's (smoothed by slotErrorAlpha), kept within slotRatioMin..slotRatioMax.
+   */
+  slotErrorAlpha: number;
+  slotMinVisits: number;
+  slotRatioMin: number;
+  slotRatioMax: number;
+  slotPrior: number;
 }
 
 export const DEFAULT_PARAMS: Readonly<DetectorParams> = {
   alpha: 0.3,
   beta: 0,
   phi: 0.9,
-  gamma: 0.2,
+  gamma: 0.05,
   gammaRecur: 0.7,
   clip: 3,
   window: 200,
   errorAlpha: 0.05,
   margin: 0.9,
   minErrors: 20,
+  plainMargin: 0.5,
   minPoints: 7,
-  k: 5,
-  kq: 1.3,
+  k: 4.5,
+  kq: 1.75,
   qp: 0.98,
   qMin: 0,
   smallC: 2,
@@ -66,4 +90,15 @@ export const DEFAULT_PARAMS: Readonly<DetectorParams> = {
   frequentEvents: 4,
   frequentWindow: 300,
   recurCycles: 2.5,
+  noiseFloor: 1.1,
+  rateWindow: 300,
+  rateFree: 2,
+  rateGain: 0.1,
+  agree: 0.7,
+  agreeWithin: 1.5,
+  slotErrorAlpha: 0.05,
+  slotMinVisits: 3,
+  slotRatioMin: 0.3,
+  slotRatioMax: 3,
+  slotPrior: 3,
 };

@@ -9,8 +9,10 @@ export type SeasonKind = 'none' | 'hour_of_day' | 'hour_of_week' | 'weekend_hour
 export interface Season {
   kind: SeasonKind;
   slots: number;
-  /** How long until a slot comes round again, at most. */
+  /** How long until a slot comes round again: a day for hours of the day, a week for weekdays. */
   cycleMs: number;
+  /** How far off a whole number of cycles a visit may be and still be the same phase. */
+  toleranceMs: number;
   slot(t: number): number;
 }
 
@@ -23,18 +25,21 @@ function monthEdgeSlot(t: number): number {
 }
 
 export const SEASONS: Readonly<Record<SeasonKind, Season>> = {
-  none: { kind: 'none', slots: 1, cycleMs: 0, slot: () => 0 },
-  hour_of_day: { kind: 'hour_of_day', slots: 24, cycleMs: DAY_MS, slot: hourOfDay },
-  hour_of_week: { kind: 'hour_of_week', slots: 168, cycleMs: WEEK_MS, slot: (t) => dayOfWeek(t) * 24 + hourOfDay(t) },
-  weekend_hour: { kind: 'weekend_hour', slots: 48, cycleMs: WEEK_MS, slot: (t) => (isWeekend(t) ? 24 : 0) + hourOfDay(t) },
-  day_of_week: { kind: 'day_of_week', slots: 7, cycleMs: WEEK_MS, slot: dayOfWeek },
-  weekend: { kind: 'weekend', slots: 2, cycleMs: WEEK_MS, slot: (t) => (isWeekend(t) ? 1 : 0) },
-  month_edge: { kind: 'month_edge', slots: 5, cycleMs: 31 * DAY_MS, slot: monthEdgeSlot },
+  none: { kind: 'none', slots: 1, cycleMs: 0, toleranceMs: 0, slot: () => 0 },
+  hour_of_day: { kind: 'hour_of_day', slots: 24, cycleMs: DAY_MS, toleranceMs: 2 * HOUR_MS, slot: hourOfDay },
+  hour_of_week: { kind: 'hour_of_week', slots: 168, cycleMs: WEEK_MS, toleranceMs: 2 * HOUR_MS, slot: (t) => dayOfWeek(t) * 24 + hourOfDay(t) },
+  weekend_hour: { kind: 'weekend_hour', slots: 48, cycleMs: DAY_MS, toleranceMs: 2 * HOUR_MS, slot: (t) => (isWeekend(t) ? 24 : 0) + hourOfDay(t) },
+  day_of_week: { kind: 'day_of_week', slots: 7, cycleMs: WEEK_MS, toleranceMs: DAY_MS / 2, slot: dayOfWeek },
+  weekend: { kind: 'weekend', slots: 2, cycleMs: WEEK_MS, toleranceMs: DAY_MS / 2, slot: (t) => (isWeekend(t) ? 1 : 0) },
+  month_edge: { kind: 'month_edge', slots: 5, cycleMs: 30.44 * DAY_MS, toleranceMs: 3 * DAY_MS, slot: monthEdgeSlot },
 };
 
-/** The patterns worth trying at a cadence: hourly data has hours, daily data has days. */
-export function candidateSeasons(cadenceMs: number): SeasonKind[] {
-  if (cadenceMs <= 2 * HOUR_MS) return ['none', 'hour_of_day', 'hour_of_week', 'weekend_hour'];
-  if (cadenceMs <= 2 * DAY_MS) return ['none', 'day_of_week', 'weekend', 'month_edge'];
-  return ['none'];
+/**
+ * The patterns worth trying at a cadence, each a list of factors: hourly data has hours of
+ * the day and week; daily data has weekdays, weekends and month ends, alone or together.
+ */
+export function candidateSeasons(cadenceMs: number): SeasonKind[][] {
+  if (cadenceMs <= 2 * HOUR_MS) return [['none'], ['hour_of_day'], ['hour_of_week'], ['weekend_hour']];
+  if (cadenceMs <= 2 * DAY_MS) return [['none'], ['day_of_week'], ['weekend'], ['month_edge'], ['day_of_week', 'month_edge']];
+  return [['none']];
 }

@@ -6,6 +6,7 @@ import { createLogger, LOG_LEVELS } from './logger.js';
 import { migrateCommand } from './migrate.js';
 import { runNowCommand } from './run-now.js';
 import { validateCommand } from './validate.js';
+import { backtestCommand } from './backtest.js';
 
 const DEFAULT_CONFIG = 'vigil.yaml';
 
@@ -47,6 +48,21 @@ async function main(argv: string[]): Promise<number> {
     .addOption(configOption())
     .action(async (options) => {
       code = await migrateCommand(options);
+    });
+
+  program
+    .command('backtest')
+    .description('replay a timestamp,value CSV through the detector as it would have run live; prints a verdict per row')
+    .requiredOption('-i, --input <file>', 'CSV with the header timestamp,value (an empty value is a missing bucket)')
+    .requiredOption('--metric <type>', 'the metric_type the values measure (it sets the rules: percentages, counts, freshness)')
+    .option('-s, --sensitivity <n>', '1-10, higher is a narrower band (default 5)')
+    .option('--min <x>', 'a manual band instead of a learned one: its lower limit')
+    .option('--max <y>', 'a manual band instead of a learned one: its upper limit')
+    .addOption(new Option('--bounds <side>', 'which side alerts').choices(['both', 'upper', 'lower']))
+    .addOption(new Option('-f, --format <format>', 'output').choices(['json', 'csv', 'table']).default('json'))
+    .option('--sweep', 'print how many alerts each sensitivity 1-10 would have raised, instead of the rows')
+    .action((options) => {
+      code = backtestCommand(options);
     });
 
   try {

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { VigilError, messageOf } from '../domain/errors.js';
+
+export interface SeriesRow {
+  /** The timestamp as written, echoed back in the output. */
+  timestamp: string;
+  t: number;
+  value: number | null;
+}
+
+function parseTime(text: string): number {
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text) * 1000; // unix seconds
+  return Date.parse(text);
+}
+
+/**
+ * Reads a `timestamp,value` CSV: ISO-8601 times (or unix seconds) in time order, one value
+ * per row, an empty value for a missing bucket. Every problem names file:line.
+ */
+export function parseSeriesCsv(text: string, file: string): SeriesRow[] {
+  const lines = text.split(/\r?\n/);
+  const header = (lines[0] ?? '').replace(/^\uFEFF/, '').trim().toLowerCase().replace(/\s+/g, '');
+  if (header !== 'timestamp,value') {
+    throw new VigilError('invalid_argument', `${file}:1: expected the header "timestamp,value", got ${JSON.stringify(lines[0] ?? '')}`);
+  }
+  const rows: SeriesRow[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    const where = `${file}:${i + 1}`;
+    const cells = line.split(',');
+    if (cells.length !== 2) throw new VigilError('invalid_argument', `${where}: expected 2 cells (timestamp,value), got ${cells.length}`);
+    const [rawTime, rawValue] = cells.map((c) => c.trim()) as [string, string];
+    const t = parseTime(rawTime);
+    if (!Number.isFinite(t)) throw new VigilError('invalid_argument', `${where}: cannot read the timestamp ${JSON.stringify(rawTime)}; use ISO-8601 like 2026-01-31T00:00:00Z`);
+    const previous = rows[rows.length - 1];
+    if (previous !== undefined && t < previous.t) {
+      throw new VigilError('invalid_argument', `${where}: ${rawTime} is earlier than the row before it; sort the file by time`);
+    }
+    let value: number | null = null;
+    if (rawValue !== '') {
+      value = Number(rawValue);
+      if (!Number.isFinite(value)) throw new VigilError('invalid_argument', `${where}: cannot read the value ${JSON.stringify(rawValue)} as a number (leave it empty for a missing bucket)`);
+    }
+    rows.push({ timestamp: rawTime, t, value });
+  }
+  return rows;
+}
+
+export function readSeriesCsv(file: string): SeriesRow[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as { code?: string }).code === 'ENOENT' ? 'no such file' : messageOf(error);
+    throw new VigilError('invalid_argument', `${file}: cannot read the input: ${reason}`, { cause: error });
+  }
+  return parseSeriesCsv(text, file);
+}

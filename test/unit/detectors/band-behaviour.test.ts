@@ -1,0 +1,230 @@
+import { describe, expect, it } from 'vitest';
+import { backtest, type BacktestResult } from '../../../detectors/backtest.js';
+import { bandFor } from '../../../detectors/index.js';
+import type { HistoryPoint } from '../../../src/domain/measurement.js';
+import type { Condition } from '../../../src/domain/monitor.js';
+import { DAY, HOUR, gaussian, random, series } from '../../helpers/series.js';
+
+/**
+ * What the learned band must get right, each on a series built here to show it. The labelled
+ * families of fixtures/series/dq score the same behaviours at scale (labelled-series.test.ts).
+ */
+
+const AUTO: Condition = { sensitivity: 5, min: null, max: null, bounds: 'both' };
+
+const anomalies = (results: readonly BacktestResult[]) => results.flatMap((r, i) => (r.isAnomaly ? [i] : []));
+
+/** Alerts as incidents would open: a breach opens one; three normal points close it. */
+function alerts(results: readonly BacktestResult[]): number {
+  let count = 0;
+  let open = false;
+  let quiet = 0;
+  for (const r of results) {
+    if (r.isAnomaly) {
+      if (!open) count++;
+      open = true;
+      quiet = 0;
+    } else if (r.status === 'normal' && open && ++quiet >= 3) open = false;
+  }
+  return count;
+}
+
+describe('the scored point is never in its own statistics', () => {
+  it('alerts from the eighth point: 7 points of history make a band', () => {
+    const rnd = random(1);
+    const rows = series(12, DAY, (i) => (i === 7 ? 140 : 100 + gaussian(rnd)));
+    const results = backtest(rows, 'row_count', AUTO);
+    expect(results.slice(0, 7).every((r) => r.status === 'learning')).toBe(true);
+    expect(results[7]).toMatchObject({ status: 'anomaly', isAnomaly: true });
+    expect(results[7]!.upper!).toBeLessThan(140);
+    expect(anomalies(results)).toEqual([7]);
+  });
+
+  it('gives the first k rows the same output whatever rows come after them', () => {
+    const rnd = random(2);
+    const rows = series(400, HOUR, (i) => 50 + 10 * Math.sin((2 * Math.PI * i) / 24) + gaussian(rnd) + (i === 300 ? 40 : 0));
+    const full = backtest(rows, 'custom_sql', AUTO);
+    for (const k of [7, 8, 50, 299, 300, 301]) {
+      expect(backtest(rows.slice(0, k), 'custom_sql', AUTO)).toEqual(full.slice(0, k));
+    }
+  });
+
+  it('bands the daemon way exactly as the backtest: the history with its flags gives the same band', () => {
+    const rnd = random(3);
+    const rows = series(300, DAY, (i, t) => (new Date(t).getUTCDay() % 6 === 0 ? 60 : 100) + 2 * gaussian(rnd) + (i === 200 ? -50 : 0) + (i > 250 ? 30 : 0));
+    const results = backtest(rows, 'row_count', AUTO);
+    for (const i of [7, 30, 150, 201, 255, 299]) {
+      const history: HistoryPoint[] = rows.slice(0, i).map((row, j) => ({ at: new Date(row.t), value: row.value, isAnomaly: results[j]!.isAnomaly, markedNormal: false }));
+      const band = bandFor({ metricType: 'row_count', condition: AUTO, history, now: new Date(rows[i]!.t) });
+      expect(band).toEqual(results[i]!.status === 'learning' ? expect.objectContaining({ state: 'learning' }) : { state: 'band', lower: results[i]!.lower, upper: results[i]!.upper });
+    }
+  });
+});
+
+describe('flagged points and a person\'s "normal" mark', () => {
+  const rnd = random(4);
+  const rows = series(60, DAY, () => 100 + gaussian(rnd));
+  const base: HistoryPoint[] = rows.map((r) => ({ at: new Date(r.t), value: r.value, isAnomaly: false, markedNormal: false }));
+  const now = new Date(rows[59]!.t + DAY);
+  // Two days of a broken load, flagged when they happened.
+  const broken = [...base.slice(0, 57), ...[400, 420].map((v, i) => ({ at: new Date(rows[57 + i]!.t), value: v, isAnomaly: true, markedNormal: false })), base[59]!];
+
+  it('keeps flagged points out of training: the band stays where the data was healthy', () => {
+    const clean = bandFor({ metricType: 'row_count', condition: AUTO, history: base, now });
+    const after = bandFor({ metricType: 'row_count', condition: AUTO, history: broken, now });
+    expect(after).toMatchObject({ state: 'band' });
+    if (clean.state !== 'band' || after.state !== 'band') return;
+    expect(after.upper!).toBeLessThan(120);
+    expect(Math.abs(after.upper! - clean.upper!)).toBeLessThan(5);
+  });
+
+  it('trains on a flagged point once a person marks it normal', () => {
+    const marked = broken.map((p) => (p.isAnomaly ? { ...p, markedNormal: true } : p));
+    const before = bandFor({ metricType: 'row_count', condition: AUTO, history: broken, now });
+    const after = bandFor({ metricType: 'row_count', condition: AUTO, history: marked, now });
+    if (before.state !== 'band' || after.state !== 'band') throw new Error('expected bands');
+    expect(after.upper!).toBeGreaterThan(before.upper! + 20);
+  });
+});
+
+describe('a sustained new level', () => {
+  it('alerts once, then is the new normal within a season instead of alerting for weeks', () => {
+    const rnd = random(5);
+    // A daily table with a weekly pattern; a new source doubles it from day 120.
+    const rows = series(220, DAY, (i, t) => {
+      const weekend = [0, 6].includes(new Date(t).getUTCDay());
+      return Math.round((i >= 120 ? 1.6 : 1) * (weekend ? 5000 : 10000) * (1 + 0.02 * gaussian(rnd)));
+    });
+    const results = backtest(rows, 'row_count', AUTO);
+    expect(anomalies(results).filter((i) => i < 120)).toEqual([]);
+    expect(results[120]!.isAnomaly).toBe(true);
+    expect(alerts(results.slice(120))).toBe(1);
+    expect(anomalies(results).filter((i) => i >= 127)).toEqual([]);
+  });
+
+  it('comes back quietly when a level turns out to be a transient', () => {
+    const rnd = random(6);
+    // Six hours at half the volume, then back to normal: one alert, no second one on the way back.
+    const rows = series(24 * 30, HOUR, (i) => Math.round(1000 * (i >= 500 && i < 506 ? 0.5 : 1) * (1 + 0.02 * gaussian(rnd))));
+    const results = backtest(rows, 'row_count', AUTO);
+    expect(results[500]!.isAnomaly).toBe(true);
+    expect(alerts(results)).toBe(1);
+    expect(anomalies(results).filter((i) => i >= 506)).toEqual([]);
+  });
+});
+
+describe('robust scale with floors', () => {
+  it('keeps a 100.00 -> 99.99 wobble on a unique percentage quiet', () => {
+    const rnd = random(7);
+    const rows = series(200, DAY, () => (rnd() < 0.2 ? 99.99 : rnd() < 0.05 ? 99.98 : 100));
+    expect(anomalies(backtest(rows, 'unique_percentage', AUTO))).toEqual([]);
+  });
+
+  it('alerts on 0% -> 0.4% nulls in a column that is always 0', () => {
+    const rows = series(120, DAY, (i) => (i === 100 ? 0.4 : 0));
+    const results = backtest(rows, 'null_percentage', AUTO);
+    expect(anomalies(results)).toEqual([100]);
+  });
+
+  it('is not moved by an outlier among the history it learns from', () => {
+    const rnd = random(8);
+    const rows = series(60, DAY, (i) => (i === 3 ? 10_000 : 100 + gaussian(rnd)) + (i === 40 ? 15 : 0));
+    const results = backtest(rows, 'custom_sql', AUTO);
+    expect(results[40]!.isAnomaly).toBe(true);
+    expect(results[40]!.upper!).toBeLessThan(115);
+  });
+});
+
+describe('seasonality chosen from the data, and trend', () => {
+  it('learns weekends: no weekend alerts after the first weeks, a weekday drop alerts', () => {
+    const rnd = random(9);
+    const rows = series(140, DAY, (i, t) => {
+      const weekend = [0, 6].includes(new Date(t).getUTCDay());
+      return Math.round((weekend ? 4000 : 10000) * (1 + 0.02 * gaussian(rnd)) * (i === 100 ? 0.6 : 1));
+    });
+    const results = backtest(rows, 'row_count', AUTO);
+    expect(new Date(rows[100]!.t).getUTCDay()).not.toBe(0);
+    expect(anomalies(results).filter((i) => i >= 21)).toEqual([100]);
+  });
+
+  it('learns hours of the day on hourly data', () => {
+    const rnd = random(10);
+    const rows = series(24 * 28, HOUR, (i, t) => {
+      const hour = new Date(t).getUTCHours();
+      return Math.round((hour < 6 ? 100 : hour < 18 ? 1000 : 400) * (1 + 0.03 * gaussian(rnd)) * (i === 600 ? 0.3 : 1));
+    });
+    const results = backtest(rows, 'row_count', AUTO);
+    expect(anomalies(results).filter((i) => i >= 24 * 7)).toEqual([600]);
+  });
+
+  it('learns a month-end load: quiet at month ends after the first months', () => {
+    const rnd = random(11);
+    const rows = series(400, DAY, (i, t) => {
+      const d = new Date(t);
+      const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate() === d.getUTCDate();
+      return Math.round((last ? 30_000 : 10_000) * (1 + 0.02 * gaussian(rnd)));
+    });
+    const results = backtest(rows, 'row_count', AUTO);
+    expect(anomalies(results).filter((i) => i >= 120)).toEqual([]);
+  });
+
+  it('follows a growing table without tripping its upper bound', () => {
+    const rnd = random(12);
+    const rows = series(300, DAY, (i) => Math.round(50_000 * 1.01 ** i * (1 + 0.01 * gaussian(rnd))));
+    expect(anomalies(backtest(rows, 'row_count', AUTO))).toEqual([]);
+  });
+});
+
+describe('per-metric rules', () => {
+  const rnd = random(13);
+  it('keeps percentages within 0-100', () => {
+    const rows = series(60, DAY, () => Math.min(100, 99.5 + 0.5 * rnd()));
+    for (const r of backtest(rows, 'unique_percentage', AUTO).slice(7)) {
+      expect(r.lower!).toBeGreaterThanOrEqual(0);
+      expect(r.upper!).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it('keeps counts whole and never negative', () => {
+    const rows = series(60, DAY, () => Math.round(3 + 3 * rnd()));
+    for (const r of backtest(rows, 'row_count', AUTO).slice(7)) {
+      expect(Number.isInteger(r.lower!) && Number.isInteger(r.upper!)).toBe(true);
+      expect(r.lower!).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('alerts on freshness only when data is late, never when it is early', () => {
+    const rows = series(80, HOUR, (i) => (i === 60 ? 0 : i === 70 ? 40 : 2 + (i % 3)));
+    const results = backtest(rows, 'freshness', AUTO);
+    expect(results.slice(7).every((r) => r.lower === null)).toBe(true);
+    expect(anomalies(results)).toEqual([70]);
+  });
+});
+
+describe('missing buckets, irregular times and short histories', () => {
+  it('reports missing buckets and carries on', () => {
+    const rnd = random(14);
+    const rows = series(60, DAY, (i) => (i % 9 === 4 ? null : i === 50 ? 200 : 100 + gaussian(rnd)));
+    const results = backtest(rows, 'row_count', AUTO);
+    expect(results.filter((r) => r.status === 'missing')).toHaveLength(rows.filter((r) => r.value === null).length);
+    expect(results[4]).toEqual({ t: rows[4]!.t, value: null, lower: null, upper: null, isAnomaly: false, status: 'missing' });
+    expect(anomalies(results)).toEqual([50]);
+  });
+
+  it('copes with timestamps off the hour and skipped days', () => {
+    const rnd = random(15);
+    const start = Date.UTC(2026, 0, 5);
+    const rows = [];
+    let t = start;
+    for (let i = 0; i < 120; i++) {
+      t += DAY * (rnd() < 0.1 ? 2 : 1) + Math.round((rnd() - 0.5) * 40 * 60_000);
+      rows.push({ t, value: i === 100 ? 160 : 100 + gaussian(rnd) });
+    }
+    expect(anomalies(backtest(rows, 'custom_sql', AUTO))).toEqual([100]);
+  });
+
+  it('stays learning, never alerting, until it has 7 points', () => {
+    const rows = series(7, DAY, (i) => (i === 6 ? 1e9 : 1));
+    expect(backtest(rows, 'custom_sql', AUTO).map((r) => r.status)).toEqual(Array(7).fill('learning'));
+  });
+});
