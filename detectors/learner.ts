@@ -44,7 +44,9 @@ export class Learner {
   private buffered: Array<{ t: number; v: number }> = [];
   private trained = 0;
   private observed = 0;
+  /** The last BOOTSTRAP_KEEP values learnt (a ring; order does not matter to its users). */
   private readonly recent: number[] = [];
+  private recentNext = 0;
   private quantum = Number.POSITIVE_INFINITY;
   private readonly distinct = new Set<number>();
   /** Whether every value learnt so far was zero or more: then a band never expects a negative. */
@@ -204,7 +206,7 @@ export class Learner {
         this.snapshot = null;
       }
     }
-    this.run = [];
+    if (this.run.length > 0) this.run = [];
     for (const m of models) {
       if (!m.ready) continue;
       if (m.knows(t)) m.recordError(Math.abs(v - m.predict(t)), t);
@@ -212,8 +214,9 @@ export class Learner {
     for (const m of models) m.learn(t, v, clipScale ?? (Number.isNaN(m.meanError) ? 0 : 1.2533 * m.meanError));
     this.trained++;
     if (v < 0) this.neverNegative = false;
-    this.recent.push(v);
-    if (this.recent.length > BOOTSTRAP_KEEP) this.recent.shift();
+    if (this.recent.length < BOOTSTRAP_KEEP) this.recent.push(v);
+    else this.recent[this.recentNext] = v;
+    this.recentNext = (this.recentNext + 1) % BOOTSTRAP_KEEP;
     if (this.distinct.size < 50 && !this.distinct.has(v)) {
       for (const d of this.distinct) {
         const gap = Math.abs(d - v);

@@ -60,6 +60,9 @@ export class SeasonalModel {
   trend = 0;
   lastT = Number.NaN;
   readonly residuals: RollingResiduals;
+  /** The slots of each component at `slotsT`: computed once per point, used by every method. */
+  private readonly slots: Int32Array;
+  private slotsT = Number.NaN;
   /** Smoothed mean absolute one-step error; picks the model. */
   meanError = Number.NaN;
 
@@ -70,6 +73,7 @@ export class SeasonalModel {
   ) {
     this.kind = kinds.join('+');
     this.components = kinds.map((kind, i) => new SeasonalComponent(SEASONS[kind], i > 0));
+    this.slots = new Int32Array(kinds.length);
     this.residuals = new RollingResiduals(p.window);
   }
 
@@ -86,11 +90,22 @@ export class SeasonalModel {
     return Number.isNaN(this.lastT) ? this.level : this.level + (this.trend * (t - this.lastT)) / this.stepMs;
   }
 
+  /** Each component's slot at t (cached for the last t asked). */
+  slotsAt(t: number): Int32Array {
+    if (t !== this.slotsT) {
+      for (let i = 0; i < this.components.length; i++) this.slots[i] = this.components[i]!.season.slot(t);
+      this.slotsT = t;
+    }
+    return this.slots;
+  }
+
   private offsetAt(t: number, except: SeasonalComponent | null = null): number {
+    const slots = this.slotsAt(t);
     let sum = 0;
-    for (const c of this.components) {
+    for (let i = 0; i < this.components.length; i++) {
+      const c = this.components[i]!;
       if (c === except) continue;
-      const slot = c.season.slot(t);
+      const slot = slots[i]!;
       if (c.active(slot) && c.known[slot] === 1) sum += c.offsets[slot]!;
     }
     return sum;
@@ -102,17 +117,17 @@ export class SeasonalModel {
 
   /** Whether this model has seen t's (primary) slot, so its prediction there means something. */
   knows(t: number): boolean {
-    const primary = this.components[0]!;
-    return primary.known[primary.season.slot(t)] === 1;
+    return this.components[0]!.known[this.slotsAt(t)[0]!] === 1;
   }
 
   /** Records one one-step error, of a point at t that trains (or one accepted late). */
   recordError(error: number, t: number): void {
     this.residuals.push(error);
     this.meanError = Number.isNaN(this.meanError) ? error : this.meanError + this.p.errorAlpha * (error - this.meanError);
-    for (const c of this.components) {
-      const slot = c.season.slot(t);
-      if (c.active(slot)) c.recordSlotError(slot, error, this.p.slotErrorAlpha);
+    const slots = this.slotsAt(t);
+    for (let i = 0; i < this.components.length; i++) {
+      const c = this.components[i]!;
+      if (c.active(slots[i]!)) c.recordSlotError(slots[i]!, error, this.p.slotErrorAlpha);
     }
   }
 
@@ -122,10 +137,11 @@ export class SeasonalModel {
    */
   noiseRatio(t: number): number {
     if (Number.isNaN(this.meanError) || this.meanError <= 0) return 1;
+    const slots = this.slotsAt(t);
     for (let i = this.components.length - 1; i >= 0; i--) {
       const c = this.components[i]!;
       if (c.season.kind === 'none') continue;
-      const slot = c.season.slot(t);
+      const slot = slots[i]!;
       if (!c.active(slot) || c.slotVisits[slot]! < this.p.slotMinVisits) continue;
       // Few visits say little: the ratio is shrunk toward 1 by slotPrior pseudo-visits.
       const visits = Math.min(c.slotVisits[slot]!, 1 / this.p.slotErrorAlpha);
@@ -139,12 +155,14 @@ export class SeasonalModel {
   /** Learns from a point that is normal; `scale` clips the step (0: no clipping yet). */
   learn(t: number, v: number, scale: number): void {
     const p = this.p;
+    const slots = this.slotsAt(t);
+    const count = this.components.length;
     if (!this.ready) {
       this.level = v;
       this.lastT = t;
-      for (const c of this.components) {
-        const slot = c.season.slot(t);
-        if (c.active(slot)) c.known[slot] = 1;
+      for (let i = 0; i < count; i++) {
+        const c = this.components[i]!;
+        if (c.active(slots[i]!)) c.known[slots[i]!] = 1;
       }
       return;
     }
@@ -152,9 +170,9 @@ export class SeasonalModel {
     const predicted = b + this.offsetAt(t);
     // A slot seen for the first time takes the whole deviation as its offset, unclipped.
     let unseen = false;
-    for (const c of this.components) {
-      const slot = c.season.slot(t);
-      if (c.active(slot) && c.known[slot] === 0) unseen = true;
+    for (let i = 0; i < count; i++) {
+      const c = this.components[i]!;
+      if (c.active(slots[i]!) && c.known[slots[i]!] === 0) unseen = true;
     }
     let r = v - predicted;
     if (scale > 0 && !unseen) {
@@ -167,10 +185,11 @@ export class SeasonalModel {
     const dt = (t - this.lastT) / this.stepMs;
     if (dt > 0) this.trend = (p.beta * (level - this.level)) / dt + (1 - p.beta) * p.phi * this.trend;
     this.level = level;
-    for (const c of this.components) {
-      const slot = c.season.slot(t);
+    for (let i = 0; i < count; i++) {
+      const c = this.components[i]!;
+      const slot = slots[i]!;
       if (!c.active(slot)) continue;
-      const target = clipped - level - this.offsetAt(t, c);
+      const target = count === 1 ? clipped - level : clipped - level - this.offsetAt(t, c);
       c.offsets[slot] = c.known[slot] === 1 ? p.gamma * target + (1 - p.gamma) * c.offsets[slot]! : target;
       c.known[slot] = 1;
     }
@@ -179,7 +198,7 @@ export class SeasonalModel {
 
   /** A deviation that recurs in a slot of `component` is the pattern: move that slot most of the way to it. */
   learnSlot(component: SeasonalComponent, t: number, v: number): void {
-    const slot = component.season.slot(t);
+    const slot = this.slotsAt(t)[this.components.indexOf(component)]!;
     const offset = component.offsets[slot]!;
     const target = v - this.base(t) - this.offsetAt(t, component);
     component.offsets[slot] = component.known[slot] === 1 ? offset + this.p.gammaRecur * (target - offset) : target;
