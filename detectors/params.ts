@@ -67,10 +67,10 @@ export interface DetectorParams {
 }
 
 export const DEFAULT_PARAMS: Readonly<DetectorParams> = {
-  alpha: 0.3,
+  alpha: 0.1,
   beta: 0,
   phi: 0.9,
-  gamma: 0.05,
+  gamma: 0.2,
   gammaRecur: 0.7,
   clip: 3,
   window: 200,
@@ -91,14 +91,14 @@ export const DEFAULT_PARAMS: Readonly<DetectorParams> = {
   frequentWindow: 300,
   recurCycles: 2.5,
   noiseFloor: 1.1,
-  rateWindow: 300,
+  rateWindow: 600,
   rateFree: 2,
   rateGain: 0.1,
   agree: 0.7,
-  agreeWithin: 1.5,
+  agreeWithin: 1000,
   slotErrorAlpha: 0.05,
-  slotMinVisits: 3,
-  slotRatioMin: 0.3,
+  slotMinVisits: 2,
+  slotRatioMin: 0.5,
   slotRatioMax: 3,
   slotPrior: 3,
 };
