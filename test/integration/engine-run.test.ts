@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -124,6 +125,41 @@ monitors:
       ['b', 'error', 100.5, 'store'],
     ]);
     expect(results[0]!.error!.message).toMatch(/^the store could not save this run: no such table: measurements/);
+  });
+
+  it('learns a band from the stored history, then flags a breach and keeps it out of training', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'events.db');
+    const writer = new Database(path);
+    writer.exec('CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT)');
+    const setRows = (n: number) => {
+      writer.exec('DELETE FROM events');
+      const insert = writer.prepare('INSERT INTO events (kind) VALUES (?)');
+      writer.transaction(() => {
+        for (let i = 0; i < n; i++) insert.run('x');
+      })();
+    };
+    const clock = new ManualClock('2026-03-02T06:00:00Z');
+    const app = await appFor(
+      `store: sqlite:./vigil.db\nwarehouses: { wh: { type: sqlite, path: ${path} } }\nmonitors:\n  - { name: events, warehouse: wh, table: events, metric_type: row_count }\n`,
+      dir,
+      clock,
+    );
+    const statuses: string[] = [];
+    const counts = [1000, 1012, 995, 1004, 990, 1008, 1001, 997, 1010, 1003, 3000, 1006, 999];
+    for (const count of counts) {
+      setRows(count);
+      const [result] = await runNow(app);
+      statuses.push(result!.status);
+      clock.advance(86_400_000);
+    }
+    writer.close();
+    expect(statuses).toEqual([...Array(7).fill('learning'), 'normal', 'normal', 'normal', 'incident', 'normal', 'normal']);
+    const measurements = await app.db.selectFrom('measurements').select(['value', 'status', 'is_anomaly', 'lower_threshold', 'upper_threshold']).orderBy('created_at').execute();
+    expect(measurements[10]).toMatchObject({ value: 3000, status: 'anomaly', is_anomaly: 1 });
+    // The breach stayed out of training: the band after it is as tight as before it.
+    expect(measurements[11]!.upper_threshold!).toBeLessThan(1100);
+    expect(measurements[7]!.lower_threshold!).toBeGreaterThan(900);
   });
 
   it('keeps to each warehouse its concurrency limit', async () => {
