@@ -29,8 +29,8 @@ const ACCEPTED_KEEP = 16;
  * - a run of `shiftRun` flagged points on one side is a new level (a source onboarded); the
  *   models move to it, and for `shiftMemory` points the old level still counts as normal,
  *   so a transient that ends does not alert again on its way back;
- * - a deviation that recurs in the same seasonal slot a cycle later is the pattern (a
- *   weekend, a month-end load), learnt by the seasonal models;
+ * - a deviation that recurs, about as large, in the same seasonal slot a cycle later is
+ *   the pattern (a weekend, a month-end load), learnt by the seasonal models;
  * - flagged events as frequent as `frequentEvents` in `frequentWindow` points mean the band
  *   was too narrow for this series' noise, and their errors join the scale.
  *
@@ -236,6 +236,13 @@ export class Learner {
     return this.recent.length === 0 ? 0 : robustScale(this.deviations(median(this.recent)));
   }
 
+  /** Whether deviations come so often (denseEvents in denseWindow points) that they are this series' ordinary noise. */
+  private dense(): boolean {
+    let count = 0;
+    for (const start of this.alertStarts) if (start > this.observed - this.p.denseWindow) count++;
+    return count >= this.p.denseEvents;
+  }
+
   /**
    * Whether the band has collapsed: a series that sat at one value (all zeros, say) has no
    * spread to learn from, so its first few small deviations cannot be judged on their size.
@@ -270,13 +277,16 @@ export class Learner {
         const slot = c.season.slot(t);
         if (!c.active(slot)) continue;
         const last = c.flaggedAt[slot]!;
-        if (!Number.isNaN(last) && c.flaggedSide[slot] === side && samePhase(t - last, c.season.cycleMs, c.season.toleranceMs, p.recurCycles)) {
+        const size = Math.abs(v - m.predict(t));
+        const similar = size <= p.recurSize * c.flaggedSize[slot]! && c.flaggedSize[slot]! <= p.recurSize * size;
+        if (!Number.isNaN(last) && c.flaggedSide[slot] === side && similar && samePhase(t - last, c.season.cycleMs, c.season.toleranceMs, p.recurCycles)) {
           m.learnSlot(c, t, v);
           learnt[i] = true;
           recurred = true;
         }
         c.flaggedAt[slot] = t;
         c.flaggedSide[slot] = side;
+        c.flaggedSize[slot] = size;
       }
     });
     if (recurred) {
@@ -295,7 +305,7 @@ export class Learner {
       this.run = [];
       this.pending = [];
       this.eventStarts = [];
-    } else if (this.eventStarts.length >= p.frequentEvents && this.degenerate(models, t)) {
+    } else if ((this.eventStarts.length >= p.frequentEvents && this.degenerate(models, t)) || this.dense()) {
       // Deviations this frequent are this series' noise: they join the scale.
       for (const d of this.pending) {
         recordAll(models, d);

@@ -6,9 +6,10 @@ import { SEASONS, type Season, type SeasonKind } from './seasons.js';
 export class SeasonalComponent {
   readonly offsets: Float64Array;
   readonly known: Uint8Array;
-  /** Per slot: when it was last flagged, and on which side (for recurring deviations). */
+  /** Per slot: when it was last flagged, on which side and by how much (for recurring deviations). */
   readonly flaggedAt: Float64Array;
   readonly flaggedSide: Int8Array;
+  readonly flaggedSize: Float64Array;
   /** Per slot: smoothed mean absolute error there, and how many errors made it. */
   readonly slotError: Float64Array;
   readonly slotVisits: Uint32Array;
@@ -22,6 +23,7 @@ export class SeasonalComponent {
     this.known = new Uint8Array(season.slots);
     this.flaggedAt = new Float64Array(season.slots).fill(Number.NaN);
     this.flaggedSide = new Int8Array(season.slots);
+    this.flaggedSize = new Float64Array(season.slots);
     this.slotError = new Float64Array(season.slots);
     this.slotVisits = new Uint32Array(season.slots);
   }
@@ -42,6 +44,7 @@ export class SeasonalComponent {
     this.known.set(other.known);
     this.flaggedAt.set(other.flaggedAt);
     this.flaggedSide.set(other.flaggedSide);
+    this.flaggedSize.set(other.flaggedSize);
     this.slotError.set(other.slotError);
     this.slotVisits.set(other.slotVisits);
   }

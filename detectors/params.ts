@@ -43,8 +43,12 @@ export interface DetectorParams {
   /** On a collapsed band, flagged events within `frequentWindow` points that make them its noise. */
   frequentEvents: number;
   frequentWindow: number;
-  /** A deviation recurring in the same seasonal slot within this many cycles is a pattern. */
+  /** On any band, flagged events this dense are noise too. */
+  denseEvents: number;
+  denseWindow: number;
+  /** A deviation recurring in the same seasonal slot within this many cycles, and within this factor of its size, is a pattern. */
   recurCycles: number;
+  recurSize: number;
   /** Deviations accepted as noise keep the half-width at least this times their median size. */
   noiseFloor: number;
   /** Alert-rate brake: each flagged event beyond rateFree in the last rateWindow points widens the band by rateGain. */
@@ -89,7 +93,10 @@ export const DEFAULT_PARAMS: Readonly<DetectorParams> = {
   shiftMemory: 24,
   frequentEvents: 4,
   frequentWindow: 300,
+  denseEvents: 5,
+  denseWindow: 48,
   recurCycles: 2.5,
+  recurSize: 2.5,
   noiseFloor: 1.1,
   rateWindow: 600,
   rateFree: 2,
