@@ -1,10 +1,11 @@
-import { median, quantileSorted } from 'simple-statistics';
+import { median } from 'simple-statistics';
 import type { MetricType } from '../src/domain/metric.js';
 import { absoluteFloor, applyMetricRules } from './metric-rules.js';
 import { SeasonalModel } from './model.js';
 import { DEFAULT_PARAMS, type DetectorParams } from './params.js';
 import { DAY_MS, HOUR_MS } from './calendar.js';
-import { candidateSeasons } from './seasons.js';
+import { robustScale, robustTail, tailWeight } from './robust.js';
+import { candidateSeasons, samePhase } from './seasons.js';
 
 export type LearnedBand =
   | { state: 'band'; lower: number | null; upper: number | null; center: number; model: string }
@@ -319,45 +320,8 @@ export class Learner {
   }
 }
 
-/** A high quantile of ascending values that never reaches the two largest, however few there are. */
-function robustTail(ascending: ArrayLike<number>, p: number): number {
-  const n = ascending.length;
-  if (n < 3) return 0;
-  return quantileSorted(ascending as number[], Math.min(p, 1 - 2 / n));
-}
-
-/** Whether two times are one to `maxCycles` whole cycles apart: the same phase of a pattern. */
-function samePhase(gap: number, cycle: number, tolerance: number, maxCycles: number): boolean {
-  const cycles = Math.round(gap / cycle);
-  return cycles >= 1 && cycles <= maxCycles && Math.abs(gap - cycles * cycle) <= tolerance;
-}
-
-/** The high quantile of few residuals is mostly chance: it counts in full from `full` residuals on. */
-function tailWeight(n: number, full: number): number {
-  return full <= 0 ? 1 : Math.min(1, n / full);
-}
-
 function recordAll(models: SeasonalModel[], deviation: Deviation): void {
   deviation.errors.forEach((error, i) => {
     if (error !== null) models[i]!.recordError(error, deviation.t);
   });
-}
-
-/**
- * A robust scale from absolute deviations in ascending order: the MAD-based one, or, when
- * deviations are mostly zero (a sparse series), 1.2533 times the mean of the smallest 95%
- * of them, whichever is larger.
- */
-function robustScale(ascending: ArrayLike<number>): number {
-  const n = ascending.length;
-  if (n === 0) return 0;
-  const mad = 1.4826 * quantileSorted(ascending as number[], 0.5);
-  const cut = quantileSorted(ascending as number[], Math.min(0.95, 1 - 2 / n));
-  let sum = 0;
-  let count = 0;
-  for (let i = 0; i < n && ascending[i]! <= cut; i++) {
-    sum += ascending[i]!;
-    count++;
-  }
-  return Math.max(mad, count > 0 ? (1.2533 * sum) / count : 0);
 }

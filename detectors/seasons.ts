@@ -43,3 +43,9 @@ export function candidateSeasons(cadenceMs: number): SeasonKind[][] {
   if (cadenceMs <= 2 * DAY_MS) return [['none'], ['day_of_week'], ['weekend'], ['month_edge'], ['day_of_week', 'month_edge']];
   return [['none']];
 }
+
+/** Whether two times are one to `maxCycles` whole cycles apart: the same phase of a pattern. */
+export function samePhase(gap: number, cycle: number, tolerance: number, maxCycles: number): boolean {
+  const cycles = Math.round(gap / cycle);
+  return cycles >= 1 && cycles <= maxCycles && Math.abs(gap - cycles * cycle) <= tolerance;
+}
