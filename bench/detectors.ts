@@ -90,13 +90,14 @@ function oneBand(): void {
     band = bandFor({ metricType: 'row_count', condition: AUTO, history, now });
     times.push(performance.now() - started);
   }
+  const mean = times.reduce((sum, x) => sum + x, 0) / times.length;
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)]!;
   console.log('Learning one band from 10,000 points of history');
   console.log('-----------------------------------------------');
   console.log(`history: 10,000 hourly points (${flags.slice(0, 10_000).filter(Boolean).length} flagged); band: ${JSON.stringify(band)}`);
-  console.log(`per band (ms): median ${median.toFixed(2)}, min ${times[0]!.toFixed(2)}, max ${times[times.length - 1]!.toFixed(2)} over ${times.length} runs`);
-  console.log(`target <= 5 ms: ${median <= 5 ? 'met' : 'MISSED'}`);
+  console.log(`per band (ms): median ${median.toFixed(2)}, mean ${mean.toFixed(2)} (garbage collection included), min ${times[0]!.toFixed(2)}, max ${times[times.length - 1]!.toFixed(2)} over ${times.length} runs`);
+  console.log(`target <= 5 ms: median ${median <= 5 ? 'met' : 'MISSED'}, mean ${mean <= 5 ? 'met' : 'MISSED'}`);
 }
 
 // The band first: it is what the daemon does per measurement, in a process not holding the

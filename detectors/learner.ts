@@ -1,27 +1,21 @@
 import { median } from 'simple-statistics';
 import type { MetricType } from '../src/domain/metric.js';
+import { DAY_MS, HOUR_MS } from './calendar.js';
+import { DeviationLog, type Deviation } from './deviations.js';
 import { absoluteFloor, applyMetricRules } from './metric-rules.js';
 import { SeasonalModel } from './model.js';
 import { DEFAULT_PARAMS, type DetectorParams } from './params.js';
-import { DAY_MS, HOUR_MS } from './calendar.js';
-import { robustScale, robustTail, tailWeight } from './robust.js';
+import { robustScale, robustTail } from './robust.js';
 import { candidateSeasons, samePhase } from './seasons.js';
 
-export type LearnedBand =
-  | { state: 'band'; lower: number | null; upper: number | null; center: number; model: string }
-  | { state: 'learning'; reason: string };
+export type LearnedBand = { state: 'band'; lower: number | null; upper: number | null } | { state: 'learning'; reason: string };
 
-/** A point that was flagged and has not (yet) been accepted as the series' normal. */
-interface Deviation {
-  t: number;
-  v: number;
-  side: number;
-  /** Its one-step error under each model, recorded if it is accepted later. */
-  errors: Array<number | null>;
-}
-
-const BOOTSTRAP_KEEP = 64;
-const ACCEPTED_KEEP = 16;
+/** Values kept for the first bands, and points kept to rebuild the models when the cadence turns out other. */
+const RECENT_KEEP = 64;
+const REPLAY_KEEP = 400;
+const GAPS_KEEP = 15;
+/** Gaps shorter than this (the same time twice) say nothing about the cadence. */
+const MIN_GAP_MS = 1_000;
 
 /**
  * Learns a monitor's band from its history, one point at a time, oldest first. Points that
@@ -32,37 +26,44 @@ const ACCEPTED_KEEP = 16;
  *   so a transient that ends does not alert again on its way back;
  * - a deviation that recurs, about as large, in the same seasonal slot a cycle later is
  *   the pattern (a weekend, a month-end load), learnt by the seasonal models;
- * - flagged events as frequent as `frequentEvents` in `frequentWindow` points mean the band
- *   was too narrow for this series' noise, and their errors join the scale.
+ * - deviations as dense as `denseEvents` in `denseWindow` points, or, on a band that has
+ *   collapsed (a series that sat at one value), `frequentEvents` in `frequentWindow`
+ *   points, are the series' noise: their errors join the scale.
  *
  * Several seasonal models learn side by side; the band comes from the one with the smallest
- * recent error. The daemon folds a monitor's stored history into a learner; the backtest
- * folds rows as it goes; both ask `band` before each new point, so both see the same bands.
+ * recent error. `band` changes nothing, so the daemon (which folds a monitor's stored history
+ * with its stored flags, then asks once) and the backtest (which asks before every row) see
+ * the same bands.
  */
 export class Learner {
   private readonly p: DetectorParams;
   private models: SeasonalModel[] | null = null;
-  private buffered: Array<{ t: number; v: number }> = [];
+  private step = 0;
   private trained = 0;
   private observed = 0;
-  /** The last BOOTSTRAP_KEEP values learnt (a ring; order does not matter to its users). */
+  /** Points of history before the first band: minPoints, or a whole day of sub-daily data. */
+  private minHistory: number;
+  /** The last RECENT_KEEP values learnt (a ring: order does not matter to its users). */
   private readonly recent: number[] = [];
   private recentNext = 0;
+  /** The last REPLAY_KEEP points learnt (a ring of times and values; `replayed` of them are filled). */
+  private readonly replayT = new Float64Array(REPLAY_KEEP);
+  private readonly replayV = new Float64Array(REPLAY_KEEP);
+  private replayed = 0;
+  /** The last GAPS_KEEP gaps between points (a ring), and how many have been seen. */
+  private readonly gaps = new Float64Array(GAPS_KEEP);
+  private readonly gapScratch = new Float64Array(GAPS_KEEP);
+  private gapCount = 0;
+  private lastT = Number.NaN;
   private quantum = Number.POSITIVE_INFINITY;
   private readonly distinct = new Set<number>();
   /** Whether every value learnt so far was zero or more: then a band never expects a negative. */
   private neverNegative = true;
-  private run: Deviation[] = [];
-  private pending: Deviation[] = [];
-  private eventStarts: number[] = [];
-  /** Where each recent flagged event started, for the alert-rate brake. */
-  private readonly alertStarts: number[] = [];
-  private previousFlagged = false;
+  private readonly deviations = new DeviationLog();
+  /** The models as they were before the latest new level, while the old level still counts. */
   private snapshot: { models: SeasonalModel[]; until: number } | null = null;
-  /** Points of history before the first band: minPoints, or a whole day of sub-daily data. */
-  private minHistory: number;
-  /** Sizes of deviations accepted as noise: the band never gets narrower than they were. */
-  private readonly acceptedNoise: number[] = [];
+  /** A set of models no longer in use, kept to become the next snapshot without allocating. */
+  private spare: SeasonalModel[] | null = null;
 
   constructor(
     private readonly metric: MetricType,
@@ -96,41 +97,74 @@ export class Learner {
       band.lower = Math.min(band.lower, old.lower);
       band.upper = Math.max(band.upper, old.upper);
     }
+    if (!Number.isFinite(band.lower) || !Number.isFinite(band.upper)) {
+      return { state: 'learning', reason: 'the values are too large to model' };
+    }
     if (this.neverNegative && band.lower < 0) band.lower = 0;
-    const ruled = applyMetricRules(this.metric, band);
-    return { state: 'band', ...ruled, center: band.center, model: chosen.kind };
+    return { state: 'band', ...applyMetricRules(this.metric, band) };
   }
 
   /** Takes in the value measured at t; `flagged` says whether it was out of its band. */
   observe(t: number, v: number, flagged: boolean): void {
     if (!Number.isFinite(v)) return;
     this.observed++;
+    if (!Number.isNaN(this.lastT) && t - this.lastT >= MIN_GAP_MS) {
+      this.gaps[this.gapCount % GAPS_KEEP] = t - this.lastT;
+      this.gapCount++;
+    }
+    this.lastT = t;
     if (this.models === null) {
-      this.buffered.push({ t, v });
-      if (this.buffered.length >= this.p.minPoints) this.start();
+      // Before the first band nothing was judged; a point flagged then (a history that
+      // starts with an incident) still does not train.
+      if (!flagged) this.keep(t, v);
+      if (this.replayed >= this.p.minPoints && this.gapCount > 0) this.start(this.cadence());
       return;
     }
-    if (this.snapshot !== null && this.observed > this.snapshot.until) this.snapshot = null;
+    if (this.snapshot !== null && this.observed > this.snapshot.until) {
+      this.spare = this.snapshot.models;
+      this.snapshot = null;
+    }
     if (flagged) this.deviate(this.models, t, v);
     else this.learn(this.models, t, v);
-    this.previousFlagged = flagged;
+    if (this.observed % GAPS_KEEP === 0) this.checkCadence();
   }
 
-  /** The cadence is known once there are a few points: make the models, replay the points. */
-  private start(): void {
-    const gaps: number[] = [];
-    for (let i = 1; i < this.buffered.length; i++) gaps.push(this.buffered[i]!.t - this.buffered[i - 1]!.t);
-    const step = Math.max(1, median(gaps));
+  /** The typical gap between points, from the recent ones. */
+  private cadence(): number {
+    const count = Math.min(this.gapCount, GAPS_KEEP);
+    const sorted = this.gapScratch.subarray(0, count);
+    sorted.set(this.gaps.subarray(0, count));
+    sorted.sort();
+    const middle = count >> 1;
+    const gap = count % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+    return Math.max(MIN_GAP_MS, gap);
+  }
+
+  /** A monitor first run by hand a few times, then daily, is daily: models follow the cadence. */
+  private checkCadence(): void {
+    if (this.gapCount < GAPS_KEEP) return;
+    const step = this.cadence();
+    if (step > 3 * this.step || step < this.step / 3) this.start(step);
+  }
+
+  /** Makes the models for a cadence and replays the points kept so far into them. */
+  private start(step: number): void {
+    this.step = step;
     this.models = candidateSeasons(step).map((kinds) => new SeasonalModel(kinds, this.p, step));
+    this.snapshot = null;
+    this.spare = null;
     // Hours of the day cannot be told from a level change before a day has been seen.
-    if (step <= 2 * HOUR_MS) this.minHistory = Math.max(this.p.minPoints, Math.round(DAY_MS / step));
-    // The first points are replayed with their own robust spread as the clip, so one wild
-    // value among them cannot drag every model off before it has anything to compare with.
-    const values = this.buffered.map((b) => b.v);
+    this.minHistory = step <= 2 * HOUR_MS ? Math.max(this.p.minPoints, Math.round(DAY_MS / step)) : this.p.minPoints;
+    // The points are replayed with their own robust spread as the clip, so one wild value
+    // among the first cannot drag every model off before it has anything to compare with.
+    const points = this.takeReplay();
+    const values = points.map((point) => point.v);
     const center = median(values);
-    const spread = robustScale(values.map((x) => Math.abs(x - center)).sort((a, b) => a - b));
-    for (const { t, v } of this.buffered) this.learn(this.models, t, v, spread);
-    this.buffered = [];
+    const spread = robustScale(Float64Array.from(values, (x) => Math.abs(x - center)).sort());
+    this.trained = 0;
+    this.recent.length = 0;
+    this.recentNext = 0;
+    for (const { t, v } of points) this.learn(this.models, t, v, spread);
   }
 
   /**
@@ -145,9 +179,7 @@ export class Learner {
       // Enough errors and a clear margin; or a few errors and a big one (a weekly shape is plain within two weeks).
       const clear = m.residuals.size >= this.p.minErrors && m.meanError < best.meanError * this.p.margin;
       const plain = m.residuals.size >= this.p.minPoints && m.meanError < best.meanError * this.p.plainMargin;
-      if (best.residuals.size >= this.p.minPoints && (clear || plain)) {
-        best = m;
-      }
+      if (best.residuals.size >= this.p.minPoints && (clear || plain)) best = m;
     }
     return best;
   }
@@ -156,7 +188,6 @@ export class Learner {
     let best: SeasonalModel | null = null;
     for (const m of models) {
       if (m === chosen || !m.knows(t) || m.residuals.size < this.p.minErrors) continue;
-      if (m.meanError > this.p.agreeWithin * chosen.meanError) continue;
       if (best === null || m.meanError < best.meanError) best = m;
     }
     return best;
@@ -165,35 +196,50 @@ export class Learner {
   private bandOf(model: SeasonalModel, t: number): { lower: number; upper: number; center: number } {
     const p = this.p;
     let center: number;
-    let scale: number;
-    let tail = 0;
-    let n: number;
+    // Always a Float64Array: one element type keeps the hot loops below monomorphic.
+    let deviations: Float64Array;
+    let ratio = 1;
     if (model.residuals.size < p.minPoints) {
       // Few one-step errors yet: the robust spread of the values themselves.
       center = median(this.recent);
-      const deviations = this.deviations(center);
-      scale = robustScale(deviations);
-      tail = tailWeight(deviations.length, p.qMin) * robustTail(deviations, p.qp);
-      n = this.recent.length;
+      deviations = Float64Array.from(this.recent, (x) => Math.abs(x - center)).sort();
     } else {
       center = model.predict(t);
-      const sorted = model.residuals.ascending();
-      const ratio = model.noiseRatio(t);
-      scale = robustScale(sorted) * ratio;
-      tail = tailWeight(sorted.length, p.qMin) * robustTail(sorted, p.qp) * ratio;
-      n = sorted.length;
+      deviations = model.residuals.ascending();
+      ratio = model.noiseRatio(t);
     }
-    const small = 1 + p.smallC / Math.sqrt(n);
-    let half = Math.max(p.k * scale, p.kq * tail) * small;
-    const noise = this.acceptedNoise.length === 0 ? 0 : p.noiseFloor * median(this.acceptedNoise);
-    const floor = Math.max(p.relativeFloor * Math.abs(center), absoluteFloor(this.metric), Number.isFinite(this.quantum) ? this.quantum : 0, noise);
+    const small = 1 + p.smallC / Math.sqrt(deviations.length);
     // A series alerting again and again is more likely noisier than thought than broken
     // every day: each alert beyond `rateFree` in the last `rateWindow` points widens it.
-    let recentAlerts = 0;
-    for (const start of this.alertStarts) if (start > this.observed - p.rateWindow) recentAlerts++;
-    const brake = 1 + p.rateGain * Math.max(0, recentAlerts - p.rateFree);
-    half = Math.max(half, floor) * this.widthFactor * brake;
+    const brake = 1 + p.rateGain * Math.max(0, this.deviations.alertsWithin(p.rateWindow, this.observed) - p.rateFree);
+    const learned = Math.max(p.k * robustScale(deviations), p.kq * robustTail(deviations, p.qp)) * ratio * small * this.widthFactor * brake;
+    const floor = Math.max(
+      p.relativeFloor * Math.abs(center),
+      absoluteFloor(this.metric),
+      Number.isFinite(this.quantum) ? this.quantum : 0,
+      p.noiseFloor * this.deviations.acceptedSize(),
+    );
+    const half = Math.max(learned, floor);
     return { lower: center - half, upper: center + half, center };
+  }
+
+  private keep(t: number, v: number): void {
+    const at = this.replayed % REPLAY_KEEP;
+    this.replayT[at] = t;
+    this.replayV[at] = v;
+    this.replayed++;
+  }
+
+  /** The kept points, oldest first, and the ring emptied. */
+  private takeReplay(): Array<{ t: number; v: number }> {
+    const count = Math.min(this.replayed, REPLAY_KEEP);
+    const first = this.replayed - count;
+    const points = Array.from({ length: count }, (_, i) => {
+      const at = (first + i) % REPLAY_KEEP;
+      return { t: this.replayT[at]!, v: this.replayV[at]! };
+    });
+    this.replayed = 0;
+    return points;
   }
 
   private learn(models: SeasonalModel[], t: number, v: number, clipScale?: number): void {
@@ -202,22 +248,24 @@ export class Learner {
       const now = this.choose(models, t).predict(t);
       const before = this.choose(this.snapshot.models, t).predict(t);
       if (Math.abs(v - before) < Math.abs(v - now)) {
+        this.spare = models;
         this.models = this.snapshot.models;
         models = this.models;
         this.snapshot = null;
       }
     }
-    if (this.run.length > 0) this.run = [];
+    this.deviations.normal();
     for (const m of models) {
-      if (!m.ready) continue;
-      if (m.knows(t)) m.recordError(Math.abs(v - m.predict(t)), t);
+      const predicted = m.ready ? m.predict(t) : Number.NaN;
+      if (m.ready && m.knows(t)) m.recordError(Math.abs(v - predicted), t);
+      m.learn(t, v, clipScale ?? (Number.isNaN(m.meanError) ? 0 : 1.2533 * m.meanError), predicted);
     }
-    for (const m of models) m.learn(t, v, clipScale ?? (Number.isNaN(m.meanError) ? 0 : 1.2533 * m.meanError));
     this.trained++;
+    this.keep(t, v);
     if (v < 0) this.neverNegative = false;
-    if (this.recent.length < BOOTSTRAP_KEEP) this.recent.push(v);
+    if (this.recent.length < RECENT_KEEP) this.recent.push(v);
     else this.recent[this.recentNext] = v;
-    this.recentNext = (this.recentNext + 1) % BOOTSTRAP_KEEP;
+    this.recentNext = (this.recentNext + 1) % RECENT_KEEP;
     if (this.distinct.size < 50 && !this.distinct.has(v)) {
       for (const d of this.distinct) {
         const gap = Math.abs(d - v);
@@ -227,101 +275,81 @@ export class Learner {
     }
   }
 
-  /** Absolute deviations of the recent values from `center`, ascending. */
-  private deviations(center: number): number[] {
-    return this.recent.map((x) => Math.abs(x - center)).sort((a, b) => a - b);
-  }
-
-  /** The robust spread of the recent values themselves. */
-  private valueSpread(): number {
-    return this.recent.length === 0 ? 0 : robustScale(this.deviations(median(this.recent)));
-  }
-
-  /** Whether deviations come so often (denseEvents in denseWindow points) that they are this series' ordinary noise. */
-  private dense(): boolean {
-    let count = 0;
-    for (const start of this.alertStarts) if (start > this.observed - this.p.denseWindow) count++;
-    return count >= this.p.denseEvents;
-  }
-
   /**
    * Whether the band has collapsed: a series that sat at one value (all zeros, say) has no
    * spread to learn from, so its first few small deviations cannot be judged on their size.
    */
   private degenerate(models: SeasonalModel[], t: number): boolean {
     const model = this.choose(models, t);
-    const spread = model.residuals.size >= this.p.minErrors ? robustScale(model.residuals.ascending()) : this.valueSpread();
+    const spread =
+      model.residuals.size >= this.p.minErrors
+        ? robustScale(model.residuals.ascending())
+        : this.recent.length === 0
+          ? 0
+          : robustScale(Float64Array.from(this.recent, (x) => Math.abs(x - median(this.recent))).sort());
     return spread === 0 || (Number.isFinite(this.quantum) && spread < this.quantum);
   }
 
   private deviate(models: SeasonalModel[], t: number, v: number): void {
     const p = this.p;
     const side = v > this.choose(models, t).predict(t) ? 1 : -1;
-    const deviation: Deviation = { t, v, side, errors: models.map((m) => (m.ready && m.knows(t) ? Math.abs(v - m.predict(t)) : null)) };
-    if (this.run.length > 0 && this.run[this.run.length - 1]!.side !== side) this.run = [];
-    this.run.push(deviation);
-    this.pending.push(deviation);
-    if (!this.previousFlagged) {
-      this.eventStarts.push(this.observed);
-      this.alertStarts.push(this.observed);
-    }
-    while (this.alertStarts.length > 0 && this.alertStarts[0]! <= this.observed - p.rateWindow) this.alertStarts.shift();
-    while (this.eventStarts.length > 0 && this.eventStarts[0]! <= this.observed - p.frequentWindow) this.eventStarts.shift();
+    const deviation: Deviation = { t, v, side, index: this.observed, errors: models.map((m) => (m.ready && m.knows(t) ? Math.abs(v - m.predict(t)) : null)) };
+    this.deviations.flagged(deviation, Math.max(p.frequentWindow, p.rateWindow, p.denseWindow));
+    this.recur(models, deviation);
 
-    // The same slot deviated the same way a cycle ago: that is the pattern. Models that
-    // learn it record how well they now predict it; the others record their miss.
+    if (this.deviations.runLength >= p.shiftRun) {
+      // A sustained new level: it becomes the normal; the old one is kept for a while.
+      const run = this.deviations.takeRun();
+      const kept = this.snapshot?.models ?? this.spare ?? models.map((m) => m.clone());
+      kept.forEach((m, i) => m.copyFrom(models[i]!));
+      this.spare = null;
+      this.snapshot = { models: kept, until: this.observed + p.shiftMemory };
+      for (const m of models) m.shiftTo(run, this.neverNegative);
+    } else if (
+      this.deviations.eventsWithin(p.denseWindow, this.observed) >= p.denseEvents ||
+      (this.deviations.eventsWithin(p.frequentWindow, this.observed) >= p.frequentEvents && this.degenerate(models, t))
+    ) {
+      // Deviations this frequent are this series' noise: they join the scale.
+      const window = this.deviations.eventsWithin(p.denseWindow, this.observed) >= p.denseEvents ? p.denseWindow : p.frequentWindow;
+      for (const d of this.deviations.takeNoise(window, this.observed)) {
+        d.errors.forEach((error, i) => {
+          if (error !== null) models[i]!.recordError(error, d.t);
+        });
+      }
+    }
+  }
+
+  /**
+   * The same slot deviated the same way, about as much, a cycle ago: that is the pattern.
+   * Models that learn it record how well they now predict it; the others record their miss.
+   */
+  private recur(models: SeasonalModel[], deviation: Deviation): void {
+    const { t, v, side } = deviation;
     let recurred = false;
-    const learnt = models.map(() => false);
-    models.forEach((m, i) => {
+    const learnt = models.map((m) => {
+      let learns = false;
       for (const c of m.components) {
         if (c.season.kind === 'none') continue;
-        const slot = c.season.slot(t);
+        const slot = m.slotOf(c, t);
         if (!c.active(slot)) continue;
-        const last = c.flaggedAt[slot]!;
         const size = Math.abs(v - m.predict(t));
-        const similar = size <= p.recurSize * c.flaggedSize[slot]! && c.flaggedSize[slot]! <= p.recurSize * size;
-        if (!Number.isNaN(last) && c.flaggedSide[slot] === side && similar && samePhase(t - last, c.season.cycleMs, c.season.toleranceMs, p.recurCycles)) {
+        const last = c.flaggedAt[slot]!;
+        const similar = size <= this.p.recurSize * c.flaggedSize[slot]! && c.flaggedSize[slot]! <= this.p.recurSize * size;
+        if (!Number.isNaN(last) && c.flaggedSide[slot] === side && similar && samePhase(t - last, c.season.cycleMs, c.season.toleranceMs, this.p.recurCycles)) {
           m.learnSlot(c, t, v);
-          learnt[i] = true;
-          recurred = true;
+          learns = true;
         }
         c.flaggedAt[slot] = t;
         c.flaggedSide[slot] = side;
         c.flaggedSize[slot] = size;
       }
+      recurred ||= learns;
+      return learns;
     });
-    if (recurred) {
-      models.forEach((m, i) => {
-        const error = learnt[i] ? Math.abs(v - m.predict(t)) : deviation.errors[i];
-        if (error !== null && error !== undefined) m.recordError(error, t);
-      });
-    }
-
-    if (this.run.length >= p.shiftRun) {
-      // A sustained new level: it becomes the normal; the old one is kept for a while.
-      const level = median(this.run.map((d) => d.v));
-      this.snapshot = { models: models.map((m) => m.clone()), until: this.observed + p.shiftMemory };
-      // Models that have not seen this slot yet learn it later; only the others move.
-      for (const m of models) if (m.knows(t)) m.relevel(t, level, this.neverNegative);
-      this.run = [];
-      this.pending = [];
-      this.eventStarts = [];
-    } else if ((this.eventStarts.length >= p.frequentEvents && this.degenerate(models, t)) || this.dense()) {
-      // Deviations this frequent are this series' noise: they join the scale.
-      for (const d of this.pending) {
-        recordAll(models, d);
-        const error = d.errors[0];
-        if (error !== null && error !== undefined) this.acceptedNoise.push(error);
-      }
-      while (this.acceptedNoise.length > ACCEPTED_KEEP) this.acceptedNoise.shift();
-      this.pending = [];
-      this.eventStarts = [];
-    }
+    if (!recurred) return;
+    models.forEach((m, i) => {
+      const error = learnt[i] ? Math.abs(v - m.predict(t)) : deviation.errors[i];
+      if (error !== null && error !== undefined) m.recordError(error, t);
+    });
   }
-}
-
-function recordAll(models: SeasonalModel[], deviation: Deviation): void {
-  deviation.errors.forEach((error, i) => {
-    if (error !== null) models[i]!.recordError(error, deviation.t);
-  });
 }

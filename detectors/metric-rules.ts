@@ -8,8 +8,8 @@ const PERCENTAGES = new Set<MetricType>(['null_percentage', 'unique_percentage']
 const COUNTS = new Set<MetricType>(['row_count', 'cardinality']);
 
 /**
- * The smallest half-width worth alerting beyond, in the metric's own unit: a hundredth of
- * a percentage point is noise on a percentage; half a row is below what a count can move.
+ * The smallest half-width worth alerting beyond, in the metric's own unit: 0.05 percentage
+ * points on a percentage; half a row on a count (so a steady count alerts on a change of 1).
  */
 export function absoluteFloor(metric: MetricType): number {
   if (PERCENTAGES.has(metric)) return 0.05;
@@ -29,8 +29,9 @@ export function applyMetricRules(metric: MetricType, band: RawBand): { lower: nu
     upper = Math.min(100, upper);
   }
   if (COUNTS.has(metric)) {
-    lower = Math.max(0, Math.floor(lower));
-    upper = Math.ceil(upper);
+    // Whole numbers inside the band: a count is in range exactly when it lies in [lower, upper].
+    lower = Math.max(0, Math.ceil(lower));
+    upper = Math.max(lower, Math.floor(upper));
   }
   if (metric === 'freshness') return { lower: null, upper: Math.max(0, upper) };
   return { lower, upper };

@@ -1,3 +1,4 @@
+import { median } from 'simple-statistics';
 import type { DetectorParams } from './params.js';
 import { RollingResiduals } from './rolling.js';
 import { SEASONS, type Season, type SeasonKind } from './seasons.js';
@@ -84,10 +85,6 @@ export class SeasonalModel {
     return !Number.isNaN(this.level);
   }
 
-  get seasonal(): boolean {
-    return this.components.some((c) => c.season.kind !== 'none');
-  }
-
   /** The level (with trend) at t, without seasonal offsets. */
   base(t: number): number {
     return Number.isNaN(this.lastT) ? this.level : this.level + (this.trend * (t - this.lastT)) / this.stepMs;
@@ -155,8 +152,11 @@ export class SeasonalModel {
     return 1;
   }
 
-  /** Learns from a point that is normal; `scale` clips the step (0: no clipping yet). */
-  learn(t: number, v: number, scale: number): void {
+  /**
+   * Learns from a point that is normal; `scale` clips the step (0: no clipping yet);
+   * `predicted` is predict(t) when the caller has it already.
+   */
+  learn(t: number, v: number, scale: number, predicted = this.ready ? this.predict(t) : Number.NaN): void {
     const p = this.p;
     const slots = this.slotsAt(t);
     const count = this.components.length;
@@ -170,7 +170,6 @@ export class SeasonalModel {
       return;
     }
     const b = this.base(t);
-    const predicted = b + this.offsetAt(t);
     // A slot seen for the first time takes the whole deviation as its offset, unclipped.
     let unseen = false;
     for (let i = 0; i < count; i++) {
@@ -186,7 +185,8 @@ export class SeasonalModel {
     const clipped = predicted + r;
     const level = unseen ? b : p.alpha * (clipped - this.offsetAt(t)) + (1 - p.alpha) * b;
     const dt = (t - this.lastT) / this.stepMs;
-    if (dt > 0) this.trend = (p.beta * (level - this.level)) / dt + (1 - p.beta) * p.phi * this.trend;
+    // Points much closer than a step (a run started twice) say nothing about the trend.
+    if (dt >= 0.5) this.trend = (p.beta * (level - this.level)) / dt + (1 - p.beta) * p.phi * this.trend;
     this.level = level;
     for (let i = 0; i < count; i++) {
       const c = this.components[i]!;
@@ -201,27 +201,41 @@ export class SeasonalModel {
 
   /** A deviation that recurs in a slot of `component` is the pattern: move that slot most of the way to it. */
   learnSlot(component: SeasonalComponent, t: number, v: number): void {
-    const slot = this.slotsAt(t)[this.components.indexOf(component)]!;
+    const slot = this.slotOf(component, t);
     const offset = component.offsets[slot]!;
     const target = v - this.base(t) - this.offsetAt(t, component);
     component.offsets[slot] = component.known[slot] === 1 ? offset + this.p.gammaRecur * (target - offset) : target;
     component.known[slot] = 1;
   }
 
+  /** The slot of one of this model's components at t. */
+  slotOf(component: SeasonalComponent, t: number): number {
+    return this.slotsAt(t)[this.components.indexOf(component)]!;
+  }
+
   /**
-   * Moves the level so that t's prediction is `value`, keeping the seasonal shape; with
-   * `scaleShape`, the shape grows or shrinks with the level (a source that doubles a table
-   * doubles its weekday-weekend gap too).
+   * Moves the model onto a sustained new level seen in `run`: by the shift that best fits
+   * the run's points, or, for positive data (`allowRatio`), by a ratio when that fits better
+   * (a source that doubles a table doubles its weekday-weekend gap too). Points in slots
+   * this model has not seen say nothing about it; with none, it stays.
    */
-  relevel(t: number, value: number, scaleShape: boolean): void {
-    const before = this.predict(t);
-    if (scaleShape && before > 0 && value > 0) {
-      const ratio = Math.min(10, Math.max(0.1, value / before));
-      for (const c of this.components) for (let i = 0; i < c.offsets.length; i++) c.offsets[i] = c.offsets[i]! * ratio;
+  shiftTo(run: ReadonlyArray<{ t: number; v: number }>, allowRatio: boolean): void {
+    const points = run.filter((d) => this.knows(d.t));
+    if (points.length === 0 || !this.ready) return;
+    const predictions = points.map((d) => this.predict(d.t));
+    const shift = median(points.map((d, i) => d.v - predictions[i]!));
+    const additiveMiss = median(points.map((d, i) => Math.abs(d.v - predictions[i]! - shift)));
+    if (allowRatio && predictions.every((p) => p > 0)) {
+      const ratio = Math.min(10, Math.max(0.1, median(points.map((d, i) => d.v / predictions[i]!))));
+      const ratioMiss = median(points.map((d, i) => Math.abs(d.v - predictions[i]! * ratio)));
+      if (ratioMiss < additiveMiss) {
+        this.level *= ratio;
+        this.trend *= ratio;
+        for (const c of this.components) for (let i = 0; i < c.offsets.length; i++) c.offsets[i] = c.offsets[i]! * ratio;
+        return;
+      }
     }
-    this.level = value - this.offsetAt(t);
-    this.trend = 0;
-    this.lastT = t;
+    this.level += shift;
   }
 
   clone(): SeasonalModel {
@@ -230,12 +244,18 @@ export class SeasonalModel {
       this.p,
       this.stepMs,
     );
-    copy.level = this.level;
-    copy.trend = this.trend;
-    copy.lastT = this.lastT;
-    this.components.forEach((c, i) => copy.components[i]!.copyFrom(c));
-    copy.residuals.copyFrom(this.residuals);
-    copy.meanError = this.meanError;
+    copy.copyFrom(this);
     return copy;
+  }
+
+  /** Becomes a copy of `other`, a model of the same kind, without allocating. */
+  copyFrom(other: SeasonalModel): void {
+    this.level = other.level;
+    this.trend = other.trend;
+    this.lastT = other.lastT;
+    this.components.forEach((c, i) => c.copyFrom(other.components[i]!));
+    this.residuals.copyFrom(other.residuals);
+    this.meanError = other.meanError;
+    this.slotsT = Number.NaN;
   }
 }

@@ -24,14 +24,10 @@ export interface DetectorParams {
   plainMargin: number;
   /** Points of history before the first band. */
   minPoints: number;
-  /**
-   * Band half-width at sensitivity 5: k robust scales, or kq times the qp-quantile of
-   * |residual| (that quantile counts in full from qMin residuals on), whichever is wider.
-   */
+  /** Band half-width at sensitivity 5: k robust scales, or kq times the qp-quantile of |residual|, whichever is wider. */
   k: number;
   kq: number;
   qp: number;
-  qMin: number;
   /** Widening with few residuals: times (1 + smallC / sqrt(n)). */
   smallC: number;
   /** Floor of the half-width as a fraction of the predicted value. */
@@ -57,8 +53,6 @@ export interface DetectorParams {
   rateGain: number;
   /** The band also reaches this share of the way to the runner-up model's band: both must agree on an alert. */
   agree: number;
-  /** Only a runner-up whose recent error is within this factor of the chosen model's has a say. */
-  agreeWithin: number;
   /**
    * Per-slot noise: a slot visited slotMinVisits times scales the band by its own mean error
    * over the model's (smoothed by slotErrorAlpha), kept within slotRatioMin..slotRatioMax.
@@ -72,8 +66,8 @@ export interface DetectorParams {
 
 export const DEFAULT_PARAMS: Readonly<DetectorParams> = {
   alpha: 0.1,
-  beta: 0,
-  phi: 0.9,
+  beta: 0.1,
+  phi: 0.98,
   gamma: 0.2,
   gammaRecur: 0.7,
   clip: 3,
@@ -86,7 +80,6 @@ export const DEFAULT_PARAMS: Readonly<DetectorParams> = {
   k: 4.5,
   kq: 1.75,
   qp: 0.98,
-  qMin: 0,
   smallC: 2,
   relativeFloor: 0.001,
   shiftRun: 4,
@@ -102,7 +95,6 @@ export const DEFAULT_PARAMS: Readonly<DetectorParams> = {
   rateFree: 2,
   rateGain: 0.1,
   agree: 0.7,
-  agreeWithin: 1000,
   slotErrorAlpha: 0.05,
   slotMinVisits: 2,
   slotRatioMin: 0.5,

@@ -7,11 +7,11 @@ import { quantileSorted } from 'simple-statistics';
  * deviations are mostly zero (a sparse series), 1.2533 times the mean of the smallest 95%
  * of them, whichever is larger.
  */
-export function robustScale(ascending: ArrayLike<number>): number {
+export function robustScale(ascending: Float64Array): number {
   const n = ascending.length;
   if (n === 0) return 0;
-  const mad = 1.4826 * quantileSorted(ascending as number[], 0.5);
-  const cut = quantileSorted(ascending as number[], Math.min(0.95, 1 - 2 / n));
+  const mad = 1.4826 * quantileSorted(ascending as unknown as number[], 0.5);
+  const cut = quantileSorted(ascending as unknown as number[], Math.min(0.95, 1 - 2 / n));
   let sum = 0;
   let count = 0;
   for (let i = 0; i < n && ascending[i]! <= cut; i++) {
@@ -22,13 +22,8 @@ export function robustScale(ascending: ArrayLike<number>): number {
 }
 
 /** A high quantile of ascending values that never reaches the two largest, however few there are. */
-export function robustTail(ascending: ArrayLike<number>, p: number): number {
+export function robustTail(ascending: Float64Array, p: number): number {
   const n = ascending.length;
   if (n < 3) return 0;
   return ascending[Math.min(n - 3, Math.floor(p * (n - 1)))]!;
-}
-
-/** The high quantile of few residuals is mostly chance: it counts in full from `full` residuals on. */
-export function tailWeight(n: number, full: number): number {
-  return full <= 0 ? 1 : Math.min(1, n / full);
 }

@@ -1,6 +1,7 @@
 /**
- * The last `capacity` absolute residuals of a model: a ring buffer, plus, while someone asks
- * for quantiles, the same values kept sorted (insert and remove by binary search).
+ * The last `capacity` absolute residuals of a model: a ring buffer, plus, from the first time
+ * someone asks for them in order, the same values kept sorted (insert and remove by binary
+ * search), so each new value costs a shift rather than a sort.
  */
 export class RollingResiduals {
   private readonly ring: Float64Array;
@@ -37,11 +38,6 @@ export class RollingResiduals {
       this.sorted.subarray(0, this.count).sort();
     }
     return this.sorted.subarray(0, this.count);
-  }
-
-  /** Stops keeping the sorted copy (a model no longer consulted). */
-  forgetOrder(): void {
-    this.sorted = null;
   }
 
   values(): number[] {

@@ -173,6 +173,16 @@ describe('seasonality chosen from the data, and trend', () => {
     const rows = series(300, DAY, (i) => Math.round(50_000 * 1.01 ** i * (1 + 0.01 * gaussian(rnd))));
     expect(anomalies(backtest(rows, 'row_count', AUTO))).toEqual([]);
   });
+
+  it('keeps the band of a growing table on the trend, tight enough to catch a 10% drop', () => {
+    const rnd = random(16);
+    const rows = series(160, DAY, (i) => Math.round(50_000 * 1.01 ** i * (1 + 0.01 * gaussian(rnd)) * (i === 130 ? 0.9 : 1)));
+    const results = backtest(rows, 'row_count', AUTO);
+    expect(anomalies(results)).toEqual([130]);
+    const expected = 50_000 * 1.01 ** 129;
+    expect(results[129]!.lower!).toBeGreaterThan(expected * 0.92);
+    expect(results[129]!.upper!).toBeLessThan(expected * 1.08);
+  });
 });
 
 describe('per-metric rules', () => {
@@ -183,6 +193,13 @@ describe('per-metric rules', () => {
       expect(r.lower!).toBeGreaterThanOrEqual(0);
       expect(r.upper!).toBeLessThanOrEqual(100);
     }
+  });
+
+  it('alerts when a steady count moves by one', () => {
+    const rows = series(60, DAY, (i) => (i === 40 ? 6 : i === 50 ? 4 : 5));
+    const results = backtest(rows, 'cardinality', AUTO);
+    expect(anomalies(results)).toEqual([40, 50]);
+    expect(results[39]).toMatchObject({ lower: 5, upper: 5 });
   });
 
   it('keeps counts whole and never negative', () => {
@@ -221,6 +238,16 @@ describe('missing buckets, irregular times and short histories', () => {
       rows.push({ t, value: i === 100 ? 160 : 100 + gaussian(rnd) });
     }
     expect(anomalies(backtest(rows, 'custom_sql', AUTO))).toEqual([100]);
+  });
+
+  it('reads the cadence from the data: a few runs by hand, then daily, is daily', () => {
+    const rnd = random(17);
+    const start = Date.UTC(2026, 0, 5, 9);
+    const byHand = Array.from({ length: 8 }, (_, i) => ({ t: start + i * 5 * 60_000, value: 100 + gaussian(rnd) }));
+    const daily = Array.from({ length: 120 }, (_, i) => ({ t: start + (i + 1) * DAY, value: i === 100 ? 150 : 100 + gaussian(rnd) }));
+    const results = backtest([...byHand, ...daily], 'custom_sql', AUTO);
+    expect(results.filter((r) => r.status === 'learning').length).toBeLessThanOrEqual(30);
+    expect(anomalies(results)).toEqual([108]);
   });
 
   it('stays learning, never alerting, until it has 7 points', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dayOfMonth, dayOfWeek, hourOfDay } from '../../../detectors/calendar.js';
-import { robustScale, robustTail, tailWeight } from '../../../detectors/robust.js';
+import { robustScale, robustTail } from '../../../detectors/robust.js';
 import { RollingResiduals } from '../../../detectors/rolling.js';
 import { SEASONS, samePhase } from '../../../detectors/seasons.js';
 import { random } from '../../helpers/series.js';
@@ -33,17 +33,15 @@ describe('calendar arithmetic without Date objects', () => {
 
 describe('robust statistics', () => {
   it('scales by the MAD, or by the trimmed mean when most deviations are zero', () => {
-    expect(robustScale([1, 1, 2, 2, 3, 100])).toBeCloseTo(1.4826 * 2, 6);
+    expect(robustScale(Float64Array.from([1, 1, 2, 2, 3, 100]))).toBeCloseTo(1.4826 * 2, 6);
     const sparse = [...Array(90).fill(0), ...Array(10).fill(1)];
-    expect(robustScale(sparse)).toBeGreaterThan(0);
-    expect(robustScale([])).toBe(0);
+    expect(robustScale(Float64Array.from(sparse))).toBeGreaterThan(0);
+    expect(robustScale(new Float64Array(0))).toBe(0);
   });
 
   it('never lets the two largest values make the tail', () => {
-    expect(robustTail([1, 2, 3, 4, 1000, 5000], 0.98)).toBeLessThanOrEqual(4);
-    expect(robustTail([1, 2], 0.98)).toBe(0);
-    expect(tailWeight(10, 40)).toBe(0.25);
-    expect(tailWeight(80, 40)).toBe(1);
+    expect(robustTail(Float64Array.from([1, 2, 3, 4, 1000, 5000]), 0.98)).toBeLessThanOrEqual(4);
+    expect(robustTail(Float64Array.from([1, 2]), 0.98)).toBe(0);
   });
 });
 
