@@ -78,6 +78,22 @@ describe('flagged points and a person\'s "normal" mark', () => {
     expect(Math.abs(after.upper! - clean.upper!)).toBeLessThan(5);
   });
 
+  it('keeps flagged points out even when the stored history starts with them', () => {
+    const start = rows[0]!.t - 3 * DAY;
+    const history = [
+      ...[1e6, 2e6, 3e6].map((value, i) => ({ at: new Date(start + i * DAY), value, isAnomaly: true, markedNormal: false })),
+      ...base,
+    ];
+    const band = bandFor({ metricType: 'row_count', condition: AUTO, history, now });
+    expect(band).toMatchObject({ state: 'band' });
+    if (band.state === 'band') expect(band.upper!).toBeLessThan(120);
+  });
+
+  it('says learning rather than give a band it cannot compute', () => {
+    const huge: HistoryPoint[] = Array.from({ length: 20 }, (_, i) => ({ at: new Date(rows[0]!.t + i * DAY), value: i % 2 === 0 ? 1.7e308 : -1.7e308, isAnomaly: false, markedNormal: false }));
+    expect(bandFor({ metricType: 'custom_sql', condition: AUTO, history: huge, now: new Date(rows[0]!.t + 20 * DAY) })).toMatchObject({ state: 'learning' });
+  });
+
   it('trains on a flagged point once a person marks it normal', () => {
     const marked = broken.map((p) => (p.isAnomaly ? { ...p, markedNormal: true } : p));
     const before = bandFor({ metricType: 'row_count', condition: AUTO, history: broken, now });
