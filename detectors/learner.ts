@@ -1,21 +1,19 @@
 import { median } from 'simple-statistics';
 import type { MetricType } from '../src/domain/metric.js';
+import { Cadence, CADENCE_CHECK_EVERY } from './cadence.js';
 import { DAY_MS, HOUR_MS } from './calendar.js';
 import { DeviationLog, type Deviation } from './deviations.js';
 import { absoluteFloor, applyMetricRules } from './metric-rules.js';
 import { SeasonalModel } from './model.js';
 import { DEFAULT_PARAMS, type DetectorParams } from './params.js';
 import { robustScale, robustTail } from './robust.js';
-import { candidateSeasons, samePhase } from './seasons.js';
+import { candidateSeasons } from './seasons.js';
 
 export type LearnedBand = { state: 'band'; lower: number | null; upper: number | null } | { state: 'learning'; reason: string };
 
 /** Values kept for the first bands, and points kept to rebuild the models when the cadence turns out other. */
 const RECENT_KEEP = 64;
 const REPLAY_KEEP = 400;
-const GAPS_KEEP = 15;
-/** Gaps shorter than this (the same time twice) say nothing about the cadence. */
-const MIN_GAP_MS = 1_000;
 
 /**
  * Learns a monitor's band from its history, one point at a time, oldest first. Points that
@@ -50,11 +48,7 @@ export class Learner {
   private readonly replayT = new Float64Array(REPLAY_KEEP);
   private readonly replayV = new Float64Array(REPLAY_KEEP);
   private replayed = 0;
-  /** The last GAPS_KEEP gaps between points (a ring), and how many have been seen. */
-  private readonly gaps = new Float64Array(GAPS_KEEP);
-  private readonly gapScratch = new Float64Array(GAPS_KEEP);
-  private gapCount = 0;
-  private lastT = Number.NaN;
+  private readonly cadence = new Cadence();
   private quantum = Number.POSITIVE_INFINITY;
   private readonly distinct = new Set<number>();
   /** Whether every value learnt so far was zero or more: then a band never expects a negative. */
@@ -108,16 +102,12 @@ export class Learner {
   observe(t: number, v: number, flagged: boolean): void {
     if (!Number.isFinite(v)) return;
     this.observed++;
-    if (!Number.isNaN(this.lastT) && t - this.lastT >= MIN_GAP_MS) {
-      this.gaps[this.gapCount % GAPS_KEEP] = t - this.lastT;
-      this.gapCount++;
-    }
-    this.lastT = t;
+    this.cadence.observe(t);
     if (this.models === null) {
       // Before the first band nothing was judged; a point flagged then (a history that
       // starts with an incident) still does not train.
       if (!flagged) this.keep(t, v);
-      if (this.replayed >= this.p.minPoints && this.gapCount > 0) this.start(this.cadence());
+      if (this.replayed >= this.p.minPoints && this.cadence.known) this.start(this.cadence.step());
       return;
     }
     if (this.snapshot !== null && this.observed > this.snapshot.until) {
@@ -126,24 +116,13 @@ export class Learner {
     }
     if (flagged) this.deviate(this.models, t, v);
     else this.learn(this.models, t, v);
-    if (this.observed % GAPS_KEEP === 0) this.checkCadence();
-  }
-
-  /** The typical gap between points, from the recent ones. */
-  private cadence(): number {
-    const count = Math.min(this.gapCount, GAPS_KEEP);
-    const sorted = this.gapScratch.subarray(0, count);
-    sorted.set(this.gaps.subarray(0, count));
-    sorted.sort();
-    const middle = count >> 1;
-    const gap = count % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-    return Math.max(MIN_GAP_MS, gap);
+    if (this.observed % CADENCE_CHECK_EVERY === 0) this.checkCadence();
   }
 
   /** A monitor first run by hand a few times, then daily, is daily: models follow the cadence. */
   private checkCadence(): void {
-    if (this.gapCount < GAPS_KEEP) return;
-    const step = this.cadence();
+    if (!this.cadence.settled) return;
+    const step = this.cadence.step();
     if (step > 3 * this.step || step < this.step / 3) this.start(step);
   }
 
@@ -325,28 +304,8 @@ export class Learner {
    */
   private recur(models: SeasonalModel[], deviation: Deviation): void {
     const { t, v, side } = deviation;
-    let recurred = false;
-    const learnt = models.map((m) => {
-      let learns = false;
-      for (const c of m.components) {
-        if (c.season.kind === 'none') continue;
-        const slot = m.slotOf(c, t);
-        if (!c.active(slot)) continue;
-        const size = Math.abs(v - m.predict(t));
-        const last = c.flaggedAt[slot]!;
-        const similar = size <= this.p.recurSize * c.flaggedSize[slot]! && c.flaggedSize[slot]! <= this.p.recurSize * size;
-        if (!Number.isNaN(last) && c.flaggedSide[slot] === side && similar && samePhase(t - last, c.season.cycleMs, c.season.toleranceMs, this.p.recurCycles)) {
-          m.learnSlot(c, t, v);
-          learns = true;
-        }
-        c.flaggedAt[slot] = t;
-        c.flaggedSide[slot] = side;
-        c.flaggedSize[slot] = size;
-      }
-      recurred ||= learns;
-      return learns;
-    });
-    if (!recurred) return;
+    const learnt = models.map((m) => m.recurs(t, v, side, this.p));
+    if (!learnt.includes(true)) return;
     models.forEach((m, i) => {
       const error = learnt[i] ? Math.abs(v - m.predict(t)) : deviation.errors[i];
       if (error !== null && error !== undefined) m.recordError(error, t);

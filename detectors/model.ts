@@ -1,7 +1,7 @@
 import { median } from 'simple-statistics';
 import type { DetectorParams } from './params.js';
 import { RollingResiduals } from './rolling.js';
-import { SEASONS, type Season, type SeasonKind } from './seasons.js';
+import { SEASONS, samePhase, type Season, type SeasonKind } from './seasons.js';
 
 /** One seasonal factor of a model: an offset per slot, and which slots deviated when. */
 export class SeasonalComponent {
@@ -197,6 +197,31 @@ export class SeasonalModel {
       c.known[slot] = 1;
     }
     this.lastT = t;
+  }
+
+  /**
+   * Notes a flagged value at t; when its slot of some seasonal component deviated the same
+   * way, about as much, one to `recurCycles` cycles ago, that is the pattern, and the slot
+   * learns it. Returns whether any slot learnt.
+   */
+  recurs(t: number, v: number, side: number, p: DetectorParams): boolean {
+    let learnt = false;
+    for (const c of this.components) {
+      if (c.season.kind === 'none') continue;
+      const slot = this.slotOf(c, t);
+      if (!c.active(slot)) continue;
+      const size = Math.abs(v - this.predict(t));
+      const last = c.flaggedAt[slot]!;
+      const similar = size <= p.recurSize * c.flaggedSize[slot]! && c.flaggedSize[slot]! <= p.recurSize * size;
+      if (!Number.isNaN(last) && c.flaggedSide[slot] === side && similar && samePhase(t - last, c.season.cycleMs, c.season.toleranceMs, p.recurCycles)) {
+        this.learnSlot(c, t, v);
+        learnt = true;
+      }
+      c.flaggedAt[slot] = t;
+      c.flaggedSide[slot] = side;
+      c.flaggedSize[slot] = size;
+    }
+    return learnt;
   }
 
   /** A deviation that recurs in a slot of `component` is the pattern: move that slot most of the way to it. */
