@@ -181,7 +181,7 @@ export class Learner {
     if (model.residuals.size < p.minPoints) {
       // Few one-step errors yet: the robust spread of the values themselves.
       center = median(this.recent);
-      deviations = Float64Array.from(this.recent, (x) => Math.abs(x - center)).sort();
+      deviations = this.recentDeviations(center);
     } else {
       center = model.predict(t);
       deviations = model.residuals.ascending();
@@ -200,6 +200,11 @@ export class Learner {
     );
     const half = Math.max(learned, floor);
     return { lower: center - half, upper: center + half, center };
+  }
+
+  /** Absolute deviations of the recent values from `center`, ascending. */
+  private recentDeviations(center: number): Float64Array {
+    return Float64Array.from(this.recent, (x) => Math.abs(x - center)).sort();
   }
 
   private keep(t: number, v: number): void {
@@ -265,7 +270,7 @@ export class Learner {
         ? robustScale(model.residuals.ascending())
         : this.recent.length === 0
           ? 0
-          : robustScale(Float64Array.from(this.recent, (x) => Math.abs(x - median(this.recent))).sort());
+          : robustScale(this.recentDeviations(median(this.recent)));
     return spread === 0 || (Number.isFinite(this.quantum) && spread < this.quantum);
   }
 

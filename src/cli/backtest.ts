@@ -3,7 +3,7 @@ import { VigilError } from '../domain/errors.js';
 import { METRIC_TYPES, normaliseMetricType, type MetricType } from '../domain/metric.js';
 import type { Condition, ConditionBounds } from '../domain/monitor.js';
 import { resolveCondition } from '../domain/rules.js';
-import { formatNumber } from './output.js';
+import { formatNumber, table as renderColumns } from './output.js';
 import { readSeriesCsv, type SeriesRow } from './series-csv.js';
 
 export interface BacktestOptions {
@@ -80,8 +80,7 @@ function render(format: BacktestOptions['format'], rows: readonly SeriesRow[], r
   }
   const table = [['TIMESTAMP', 'VALUE', 'LOWER', 'UPPER', 'STATUS']];
   for (const r of out) table.push([r.timestamp, formatNumber(r.value), formatNumber(r.lower_threshold), formatNumber(r.upper_threshold), r.is_anomaly ? 'ANOMALY' : r.status]);
-  const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  const lines = table.map((row) => row.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd());
+  const lines = [renderColumns(table)];
   const anomalies = results.filter((r) => r.isAnomaly).length;
   lines.push('', `${results.length} rows: ${anomalies} anomalous, ${countAlerts(results)} alerts`);
   return `${lines.join('\n')}\n`;

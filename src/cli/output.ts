@@ -27,7 +27,8 @@ function formatTime(at: Date): string {
   return `${at.toISOString().slice(0, 19).replace('T', ' ')}Z`;
 }
 
-function table(rows: string[][]): string {
+/** Rows as aligned columns, two spaces apart. */
+export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
   return rows.map((row) => row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()).join('\n');
 }
