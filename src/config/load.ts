@@ -9,6 +9,7 @@ import { knownKeysAt } from './known-keys.js';
 import { configSchema, monitorSchema, type RawMonitor } from './schema.js';
 import { formatIssue, sortIssues, type ConfigIssue, type ConfigPath, type ConfigSource } from './source.js';
 import type { VigilConfig } from './types.js';
+import { resolveChannels } from './notifications.js';
 import { resolveStore, resolveWarehouses } from './warehouses.js';
 import { fromZodIssues } from './zod-issues.js';
 
@@ -79,6 +80,10 @@ export function parseConfig(text: string, file: string, env: Environment, displa
     store: resolveStore(parsed.data.store, baseDir),
     warehouses: resolveWarehouses(parsed.data, baseDir),
     monitors,
+    notifications: resolveChannels(parsed.data.notifications),
+    publicUrl: parsed.data.public_url === undefined ? null : parsed.data.public_url.replace(/\/+$/, ''),
+    api: parsed.data.api,
+    daemon: { shutdownGraceSeconds: parsed.data.daemon.shutdown_grace_seconds, retries: parsed.data.daemon.retries },
   };
 }
 

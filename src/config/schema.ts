@@ -129,6 +129,52 @@ export const warehouseNameSchema = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/, 'a warehouse name is a letter or _ then letters, digits, _ or -');
 
+const httpUrl = z
+  .string()
+  .refine((url) => /^https?:\/\//.test(url) && URL.canParse(url), { message: 'must be an http:// or https:// URL' });
+
+const channelName = z.string().min(1).max(100).optional();
+
+export const notificationSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('slack'), name: channelName, webhook_url: httpUrl }),
+  z.strictObject({
+    type: z.literal('webhook'),
+    name: channelName,
+    url: httpUrl,
+    // Signs each body (X-Vigil-Signature: sha256=HMAC-SHA256(secret, body)).
+    secret: z.string().min(16, 'a signing secret needs at least 16 characters').optional(),
+    headers: z.record(z.string().min(1), z.string()).default({}),
+  }),
+  z.strictObject({
+    type: z.literal('email'),
+    name: channelName,
+    from: z.string().min(3),
+    to: z.union([z.string().min(3).transform((to) => [to]), z.array(z.string().min(3)).min(1)]),
+    smtp: z.strictObject({
+      host: z.string().min(1),
+      port: numeric(z.number().int().min(1).max(65_535)).default(587),
+      // true: TLS from the first byte (port 465); false: STARTTLS when the server offers it.
+      secure: boolean().default(false),
+      user: z.string().optional(),
+      password: z.string().optional(),
+      reject_unauthorized: boolean().default(true),
+    }),
+  }),
+]);
+
+export const apiSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  // 0 picks a free port (tests); the chosen one is logged.
+  port: numeric(z.number().int().min(0).max(65_535)).default(8080),
+});
+
+export const daemonSchema = z.strictObject({
+  // On SIGTERM/SIGINT, runs in flight get this long to finish before the process exits.
+  shutdown_grace_seconds: numeric(z.number().min(0).max(3600)).default(30),
+  // A transient warehouse failure (network, timeout) is tried again this many times, with backoff.
+  retries: numeric(z.number().int().min(0).max(10)).default(2),
+});
+
 export const configSchema = z.strictObject({
   store: z
     .string()
@@ -138,9 +184,15 @@ export const configSchema = z.strictObject({
     .default('sqlite:./vigil.db'),
   warehouses: z.record(warehouseNameSchema, warehouseSchema),
   monitors: z.array(monitorSchema).default([]),
+  notifications: z.array(notificationSchema).default([]),
+  // Where people reach Vigil (for links in notifications), e.g. https://vigil.example.com
+  public_url: httpUrl.optional(),
+  api: apiSchema.default({ host: '127.0.0.1', port: 8080 }),
+  daemon: daemonSchema.default({ shutdown_grace_seconds: 30, retries: 2 }),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
 export type RawMonitor = z.infer<typeof monitorSchema>;
 export type RawWarehouse = z.infer<typeof warehouseSchema>;
 export type RawSchedule = z.infer<typeof scheduleSchema>;
+export type RawNotification = z.infer<typeof notificationSchema>;

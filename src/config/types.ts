@@ -1,4 +1,5 @@
 import type { Monitor } from '../domain/monitor.js';
+import type { ChannelConfig } from '../domain/notification.js';
 import type { Warehouse } from '../domain/warehouse.js';
 
 /** Where Vigil keeps its own state. */
@@ -11,4 +12,10 @@ export interface VigilConfig {
   store: StoreLocation;
   warehouses: Warehouse[];
   monitors: Monitor[];
+  /** Where notifications go; each has a unique name (its type and position when not given). */
+  notifications: ChannelConfig[];
+  /** Base URL for links to incidents, without a trailing slash; null when not configured. */
+  publicUrl: string | null;
+  api: { host: string; port: number };
+  daemon: { shutdownGraceSeconds: number; retries: number };
 }

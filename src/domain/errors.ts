@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'warehouse' // a warehouse failed: see `kind`
   | 'metric_result' // a query ran but its result is not a usable measurement
   | 'store' // the Vigil store failed
+  | 'notify' // a notification could not be delivered: see `kind`
   | 'not_found'
   | 'invalid_argument';
 
@@ -27,7 +28,7 @@ export class VigilError extends Error {
 
   /** Transient failures (network, timeout) may succeed when tried again; the others will not. */
   get isTransient(): boolean {
-    return this.code === 'warehouse' && (this.kind === 'network' || this.kind === 'timeout');
+    return (this.code === 'warehouse' || this.code === 'notify') && (this.kind === 'network' || this.kind === 'timeout');
   }
 }
 

@@ -1,10 +1,12 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { VigilError, messageOf } from '../domain/errors.js';
 import * as initial from './migrations/0001-initial.js';
+import * as daemon from './migrations/0002-daemon.js';
 
 /** Migrations in order; a new one is appended here, never edited once released. */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
+  '0002-daemon': daemon,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -67,6 +67,8 @@ export interface MeasurementTable {
   marked_normal: number;
   incident_id: string | null;
   incident_metadata: string | null;
+  /** The scheduled slot this run was for (ISO), unique per monitor; null for runs by hand. */
+  scheduled_for: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -85,6 +87,10 @@ export interface IncidentTable {
   last_notified_at: string | null;
   acknowledged_at: string | null;
   resolved_at: string | null;
+  /** Consecutive in-range runs while open: three resolve it. */
+  good_runs: number;
+  /** The measurement that opened it. */
+  opened_by: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -112,6 +118,26 @@ export interface BackgroundJobTable {
   updated_at: string;
 }
 
+export interface OutboxTable {
+  /** A time-ordered (v7) UUID; also the notification's id, the same on every retry. */
+  id: string;
+  /** The configured channel's name. */
+  channel: string;
+  event: string;
+  monitor_id: string;
+  incident_id: string | null;
+  /** The Notification, as JSON. */
+  payload: string;
+  /** 'pending' | 'sent' | 'failed' (gave up: a permanent error, or out of attempts) */
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  sent_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface StoreSchema {
   integrations: IntegrationTable;
   targets: TargetTable;
@@ -120,4 +146,5 @@ export interface StoreSchema {
   incidents: IncidentTable;
   incident_actions: IncidentActionTable;
   background_jobs: BackgroundJobTable;
+  outbox: OutboxTable;
 }
