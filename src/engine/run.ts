@@ -6,18 +6,36 @@ import { VigilError, messageOf } from '../domain/errors.js';
 import { silentLogger, type Logger } from '../domain/logger.js';
 import type { Monitor, MonitorStatus } from '../domain/monitor.js';
 import type { StoreDb } from '../store/database.js';
-import { recordFailure, recordSuccess } from '../store/monitors-repo.js';
+import type { NotifyTargets } from '../store/incident-effects.js';
+import { recordRun, type RunSlot } from '../store/record-run.js';
 import type { WarehouseConnectors } from './connectors.js';
 import { executeUnit, monitorsOf, type Outcome } from './execute.js';
 import { planRuns, type WorkUnit } from './plan.js';
-import { monitorStatusOf, score } from './score.js';
+import { runWithRetries } from './retry.js';
+import { score } from './score.js';
+
+/** What the engine reports about each unit of work, for metrics. */
+export interface RunObserver {
+  unitFinished(warehouse: string, monitors: number, seconds: number): void;
+  monitorFinished(warehouse: string, status: MonitorStatus): void;
+}
 
 export interface EngineDeps {
   db: StoreDb;
   connectors: WarehouseConnectors;
   clock: Clock;
   logger?: Logger;
+  /** Where incident and error notifications go (outbox rows are written with each run). */
+  notify?: NotifyTargets;
+  /** Tries after a transient failure (network, timeout); 0 by default. */
+  retries?: number;
+  /** Waiting between tries; a test passes one that does not wait. */
+  sleep?: (ms: number) => Promise<void>;
+  observer?: RunObserver;
 }
+
+const NO_NOTIFY: NotifyTargets = { channels: [], publicUrl: null };
+const NO_SLOT: RunSlot = { scheduledFor: null, nextRunAt: null };
 
 /** What one monitor's run came to, as stored. */
 export interface RunResult {
@@ -28,7 +46,11 @@ export interface RunResult {
   upper: number | null;
   measuredAt: Date;
   measurementId: string | null;
+  /** The open incident after this run, if any. */
+  incidentId: string | null;
   error: VigilError | null;
+  /** The slot had been stored already (a re-run after a crash): nothing new was written. */
+  duplicate: boolean;
 }
 
 /** Failures that say the warehouse itself cannot be used, so its other work need not try. */
@@ -41,9 +63,10 @@ function isWarehouseDown(error: VigilError): boolean {
  * its own concurrency limit, scores each value and stores it with the monitor's new state.
  * A warehouse that fails affects only its own monitors. Returns results in input order.
  */
-export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]): Promise<RunResult[]> {
+export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[], slots: ReadonlyMap<string, RunSlot> = new Map()): Promise<RunResult[]> {
   const logger = deps.logger ?? silentLogger;
   const results = new Map<string, RunResult>();
+  const targets = deps.notify ?? NO_NOTIFY;
 
   /** A store that fails (locked, gone) costs this monitor its result, not the whole run. */
   const record = async (outcome: Outcome, at: Date) => {
@@ -53,32 +76,35 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
       const error = new VigilError('store', `the store could not save this run: ${messageOf(cause)}`, { cause });
       logger.error({ monitor: outcome.monitor.name, monitorId: outcome.monitor.id }, error.message);
       const value = outcome.ok ? outcome.value : null;
-      results.set(outcome.monitor.id, { monitor: outcome.monitor, status: 'error', value, lower: null, upper: null, measuredAt: at, measurementId: null, error });
+      results.set(outcome.monitor.id, { monitor: outcome.monitor, status: 'error', value, lower: null, upper: null, measuredAt: at, measurementId: null, incidentId: null, error, duplicate: false });
     }
+    deps.observer?.monitorFinished(outcome.monitor.warehouse, results.get(outcome.monitor.id)?.status ?? 'error');
   };
 
   const store = async (outcome: Outcome, at: Date) => {
     const { monitor } = outcome;
+    const slot = slots.get(monitor.id) ?? NO_SLOT;
     if (!outcome.ok) {
       logger.warn({ monitor: monitor.name, monitorId: monitor.id, kind: outcome.error.kind }, outcome.error.message);
-      await recordFailure(deps.db, monitor.id, outcome.error.message, at);
-      results.set(monitor.id, { monitor, status: 'error', value: null, lower: null, upper: null, measuredAt: at, measurementId: null, error: outcome.error });
+      const recorded = await recordRun(deps.db, monitor, { ok: false, message: outcome.error.message }, at, slot, targets);
+      results.set(monitor.id, { monitor, status: 'error', value: null, lower: null, upper: null, measuredAt: at, measurementId: null, incidentId: null, error: outcome.error, duplicate: recorded.duplicate });
       return;
     }
     const verdict = await score(deps.db, monitor, outcome.value, at);
-    const status = monitorStatusOf(verdict);
-    const measurementId = uuidv7();
-    await recordSuccess(deps.db, {
-      monitorId: monitor.id,
-      measurementId,
-      at,
+    const recorded = await recordRun(deps.db, monitor, { ok: true, value: outcome.value, lower: verdict.lower, upper: verdict.upper, verdict: verdict.status }, at, slot, targets);
+    if (recorded.duplicate) logger.info({ monitor: monitor.name, monitorId: monitor.id, slot: slot.scheduledFor }, 'this slot was already measured: nothing stored');
+    results.set(monitor.id, {
+      monitor,
+      status: recorded.duplicate ? verdictStatus(verdict.status) : recorded.status,
       value: outcome.value,
       lower: verdict.lower,
       upper: verdict.upper,
-      measurementStatus: verdict.status,
-      monitorStatus: status,
+      measuredAt: at,
+      measurementId: recorded.measurementId,
+      incidentId: recorded.incidentId,
+      error: null,
+      duplicate: recorded.duplicate,
     });
-    results.set(monitor.id, { monitor, status, value: outcome.value, lower: verdict.lower, upper: verdict.upper, measuredAt: at, measurementId, error: null });
   };
 
   const runWarehouse = async (name: string, units: WorkUnit[]) => {
@@ -99,18 +125,27 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
           if (down !== undefined) {
             outcomes = monitorsOf(unit).map((m) => ({ monitor: m, ok: false, error: down! }));
           } else {
-            try {
-              const connector = await deps.connectors.get(name);
-              const started = performance.now();
-              outcomes = await executeUnit(unit, connector, dialect);
-              logger.debug({ warehouse: name, monitors: outcomes.length, ms: Math.round(performance.now() - started) }, 'ran work unit');
-            } catch (error) {
-              // Connectors classify their own failures; anything else is a setup problem of this warehouse.
-              const vigil = error instanceof VigilError
-                ? error
-                : new VigilError('warehouse', `warehouse ${name} (${warehouse.config.type}): ${messageOf(error)}`, { kind: 'auth', cause: error });
-              outcomes = monitorsOf(unit).map((m) => ({ monitor: m, ok: false, error: vigil }));
-            }
+            const attempt = async (work: WorkUnit): Promise<Outcome[]> => {
+              try {
+                const connector = await deps.connectors.get(name);
+                return await executeUnit(work, connector, dialect);
+              } catch (error) {
+                // Connectors classify their own failures; anything else is a setup problem of this warehouse.
+                const vigil = error instanceof VigilError
+                  ? error
+                  : new VigilError('warehouse', `warehouse ${name} (${warehouse.config.type}): ${messageOf(error)}`, { kind: 'auth', cause: error });
+                return monitorsOf(work).map((m) => ({ monitor: m, ok: false, error: vigil }));
+              }
+            };
+            const started = performance.now();
+            outcomes = await runWithRetries(unit, attempt, {
+              retries: deps.retries ?? 0,
+              sleep: deps.sleep,
+              onRetry: (error, tries, delayMs) => logger.warn({ warehouse: name, attempt: tries, delayMs, kind: error.kind }, `retrying after a transient failure: ${error.message}`),
+            });
+            const seconds = (performance.now() - started) / 1000;
+            deps.observer?.unitFinished(name, outcomes.length, seconds);
+            logger.debug({ warehouse: name, monitors: outcomes.length, ms: Math.round(seconds * 1000) }, 'ran work unit');
             const errors = outcomes.flatMap((o) => (o.ok ? [] : [o.error]));
             if (errors.length === outcomes.length && errors.length > 0 && isWarehouseDown(errors[0]!)) down = errors[0];
           }
@@ -125,4 +160,8 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
     const result = results.get(m.id);
     return result === undefined ? [] : [result];
   });
+}
+
+function verdictStatus(verdict: 'learning' | 'normal' | 'anomaly'): MonitorStatus {
+  return verdict === 'anomaly' ? 'incident' : verdict;
 }

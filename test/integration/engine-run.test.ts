@@ -127,7 +127,7 @@ monitors:
     expect(results[0]!.error!.message).toMatch(/^the store could not save this run: no such table: measurements/);
   });
 
-  it('learns a band from the stored history, then flags a breach and keeps it out of training', async () => {
+  it('learns a band from the stored history, flags a breach, keeps it out of training, and opens then resolves an incident', async () => {
     const dir = tempDir();
     const path = join(dir, 'events.db');
     const writer = new Database(path);
@@ -146,7 +146,7 @@ monitors:
       clock,
     );
     const statuses: string[] = [];
-    const counts = [1000, 1012, 995, 1004, 990, 1008, 1001, 997, 1010, 1003, 3000, 1006, 999];
+    const counts = [1000, 1012, 995, 1004, 990, 1008, 1001, 997, 1010, 1003, 3000, 1006, 999, 1002];
     for (const count of counts) {
       setRows(count);
       const [result] = await runNow(app);
@@ -154,9 +154,16 @@ monitors:
       clock.advance(86_400_000);
     }
     writer.close();
-    expect(statuses).toEqual([...Array(7).fill('learning'), 'normal', 'normal', 'normal', 'incident', 'normal', 'normal']);
+    // The incident stays open through two good runs; the third resolves it.
+    expect(statuses).toEqual([...Array(7).fill('learning'), 'normal', 'normal', 'normal', 'incident', 'incident', 'incident', 'normal']);
+    const incidents = await app.db.selectFrom('incidents').selectAll().execute();
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({ status: 'resolved', value: 3000, good_runs: 3 });
+    const actions = await app.db.selectFrom('incident_actions').select('type').where('incident_id', '=', incidents[0]!.id).orderBy('at').execute();
+    expect(actions.map((a) => a.type)).toEqual(['created', 'auto_resolved']);
     const measurements = await app.db.selectFrom('measurements').select(['value', 'status', 'is_anomaly', 'lower_threshold', 'upper_threshold']).orderBy('created_at').execute();
     expect(measurements[10]).toMatchObject({ value: 3000, status: 'anomaly', is_anomaly: 1 });
+    expect(await app.db.selectFrom('measurements').select('id').where('incident_id', '=', incidents[0]!.id).execute()).toHaveLength(1);
     // The breach stayed out of training: the band after it is as tight as before it.
     expect(measurements[11]!.upper_threshold!).toBeLessThan(1100);
     expect(measurements[7]!.lower_threshold!).toBeGreaterThan(900);
