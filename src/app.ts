@@ -7,6 +7,7 @@ import type { Monitor } from './domain/monitor.js';
 import { WarehouseConnectors, type OpenConnector } from './engine/connectors.js';
 import { runMonitors, type RunResult } from './engine/run.js';
 import { openStore, type StoreDb } from './store/database.js';
+import type { NotifyTargets } from './store/incident-effects.js';
 import { listMonitors } from './store/monitors-repo.js';
 import { syncConfig } from './store/sync-config.js';
 
@@ -71,7 +72,13 @@ export async function selectMonitors(app: App, selectors: readonly string[]): Pr
   return chosen;
 }
 
+/** Where an app's runs send notifications: the outbox rows for each configured channel. */
+export function notifyTargets(app: App): NotifyTargets {
+  return { channels: app.config.notifications.map((c) => c.name), publicUrl: app.config.publicUrl };
+}
+
+/** Runs monitors now, by hand: their schedules do not move. Incidents open and resolve as on a schedule. */
 export async function runNow(app: App, selectors: readonly string[] = []): Promise<RunResult[]> {
   const monitors = await selectMonitors(app, selectors);
-  return runMonitors({ db: app.db, connectors: app.connectors, clock: app.clock, logger: app.logger }, monitors);
+  return runMonitors({ db: app.db, connectors: app.connectors, clock: app.clock, logger: app.logger, notify: notifyTargets(app), retries: app.config.daemon.retries }, monitors);
 }

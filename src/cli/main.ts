@@ -5,6 +5,7 @@ import { EXIT_ERROR } from './exit-codes.js';
 import { createLogger, LOG_LEVELS } from './logger.js';
 import { migrateCommand } from './migrate.js';
 import { runNowCommand } from './run-now.js';
+import { startCommand } from './start.js';
 import { validateCommand } from './validate.js';
 import { backtestCommand } from './backtest.js';
 
@@ -32,6 +33,15 @@ async function main(argv: string[]): Promise<number> {
     .addOption(logLevelOption('error'))
     .action(async (options) => {
       code = await runNowCommand(options, createLogger(options.logLevel));
+    });
+
+  program
+    .command('start')
+    .description('run the daemon: monitors on their schedules, incidents, notifications, /healthz /readyz /metrics; SIGTERM or SIGINT stops it')
+    .addOption(configOption())
+    .addOption(logLevelOption('info'))
+    .action(async (options) => {
+      code = await startCommand(options, createLogger(options.logLevel));
     });
 
   program

@@ -1,19 +1,25 @@
-import { createTask } from 'node-cron';
 import type { CronSchedule } from '../domain/schedule.js';
+import { nextRunAfter } from './next-run.js';
 
 const SAMPLE = 49;
 
 /**
- * The `frequency` of a cron monitor: the typical hours between runs, as the median gap
- * over its next runs, so "weekdays at 9" is 24 whatever the day it is computed on.
+ * Where config sync measures cron frequencies from: a fixed instant, so the same config
+ * always stores the same `frequency` (a monthly cron's gaps depend on the month).
  */
-export async function cronFrequencyHours(schedule: CronSchedule): Promise<number | null> {
-  const task = createTask(schedule.cron, () => undefined, { timezone: schedule.timezone ?? 'UTC' });
-  try {
-    const runs = task.getNextRuns(SAMPLE + 1).map((d) => d.getTime());
-    const gaps = runs.slice(1).map((t, i) => (t - runs[i]!) / 3_600_000).sort((a, b) => a - b);
-    return gaps.length === 0 ? null : gaps[Math.floor(gaps.length / 2)]!;
-  } finally {
-    await task.destroy();
+export const FREQUENCY_REFERENCE = new Date('2026-01-01T00:00:00Z');
+
+/**
+ * The `frequency` of a cron monitor: the typical hours between runs, as the median of the
+ * 49 gaps between its next 50 runs after `from`, so "weekdays at 9" is 24 whatever the day
+ * it is computed on, and a DST change (one 23 or 25 hour gap) does not move it.
+ */
+export function cronFrequencyHours(schedule: CronSchedule, from: Date): number | null {
+  const runs: number[] = [];
+  for (let at = from; runs.length <= SAMPLE; ) {
+    at = nextRunAfter(schedule, at);
+    runs.push(at.getTime());
   }
+  const gaps = runs.slice(1).map((t, i) => (t - runs[i]!) / 3_600_000).sort((a, b) => a - b);
+  return gaps.length === 0 ? null : gaps[Math.floor(gaps.length / 2)]!;
 }

@@ -32,6 +32,7 @@ export async function enqueue(trx: StoreTrx, targets: NotifyTargets, make: (id: 
         status: 'pending',
         attempts: 0,
         next_attempt_at: notification.at,
+        claimed_until: null,
         last_error: null,
         sent_at: null,
         created_at: notification.at,

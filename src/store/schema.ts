@@ -132,6 +132,8 @@ export interface OutboxTable {
   status: string;
   attempts: number;
   next_attempt_at: string;
+  /** A sender holds the row until then. */
+  claimed_until: string | null;
   last_error: string | null;
   sent_at: string | null;
   created_at: string;

@@ -3,7 +3,7 @@ import type { VigilConfig } from '../config/types.js';
 import type { Clock } from '../domain/clock.js';
 import { integrationId } from '../domain/ids.js';
 import { frequencyHours, isCronSchedule } from '../domain/schedule.js';
-import { cronFrequencyHours } from '../scheduler/cron-frequency.js';
+import { cronFrequencyHours, FREQUENCY_REFERENCE } from '../scheduler/cron-frequency.js';
 import type { StoreDb } from './database.js';
 import { definitionColumns } from './monitor-rows.js';
 
@@ -29,10 +29,8 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
  */
 export async function syncConfig(db: StoreDb, config: VigilConfig, clock: Clock): Promise<void> {
   const now = clock.now().toISOString();
-  const frequencies = await Promise.all(
-    config.monitors.map(async (m) =>
-      frequencyHours(m.schedule, isCronSchedule(m.schedule) ? await cronFrequencyHours(m.schedule) : null),
-    ),
+  const frequencies = config.monitors.map((m) =>
+    frequencyHours(m.schedule, isCronSchedule(m.schedule) ? cronFrequencyHours(m.schedule, FREQUENCY_REFERENCE) : null),
   );
 
   await db.transaction().execute(async (trx) => {
@@ -69,7 +67,14 @@ export async function syncConfig(db: StoreDb, config: VigilConfig, clock: Clock)
       await trx
         .insertInto('monitors')
         .values(chunk)
-        .onConflict((oc) => oc.column('id').doUpdateSet({ ...fromExcluded(Object.keys(definitionColumns(config.monitors[0]!, null))), updated_at: now }))
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({
+            ...fromExcluded(Object.keys(definitionColumns(config.monitors[0]!, null))),
+            // A new schedule gets a new first run from the scheduler; the same one keeps its place.
+            next_run_at: sql<string | null>`case when monitors.schedule = excluded.schedule then monitors.next_run_at else null end`,
+            updated_at: now,
+          }),
+        )
         .execute();
     }
 

@@ -401,6 +401,17 @@ monitors:
     ]);
   });
 
+  it('rejects a cron form the validator takes but the scheduler cannot run', () => {
+    const text = `${HEAD}  - warehouse: wh
+    table: orders
+    metric_type: row_count
+    schedule: { cron: "0 0 15W * *" }
+`;
+    const lines = errorLines(text);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^vigil\.yaml:7:23 monitors\[0\]\.schedule\.cron: the scheduler cannot run this cron expression: /);
+  });
+
   it('rejects a time zone without cron', () => {
     const text = `${HEAD}  - warehouse: wh
     table: orders

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cronFrequencyHours } from '../../src/scheduler/cron-frequency.js';
+import { cronFrequencyHours, FREQUENCY_REFERENCE } from '../../src/scheduler/cron-frequency.js';
 import { frequencyHours } from '../../src/domain/schedule.js';
 
 describe('frequency, the hours between runs', () => {
@@ -10,9 +10,18 @@ describe('frequency, the hours between runs', () => {
     expect(frequencyHours({ cadence: 'monthly', frequency: 1, day: 1, hour: 0 })).toBe(720);
   });
 
-  it('is the typical gap of a cron schedule, whatever day it is computed on', async () => {
-    expect(await cronFrequencyHours({ cron: '0 9 * * 1-5', timezone: 'Europe/Paris' })).toBe(24);
-    expect(await cronFrequencyHours({ cron: '*/15 * * * *' })).toBe(0.25);
-    expect(await cronFrequencyHours({ cron: '0 0 * * 0' })).toBe(168);
+  it('is the typical gap of a cron schedule, whatever day it is computed on', () => {
+    for (const from of [FREQUENCY_REFERENCE, new Date('2026-03-27T10:00:00Z'), new Date('2026-10-30T18:00:00Z')]) {
+      expect(cronFrequencyHours({ cron: '0 9 * * 1-5', timezone: 'Europe/Paris' }, from)).toBe(24);
+      expect(cronFrequencyHours({ cron: '*/15 * * * *' }, from)).toBe(0.25);
+      expect(cronFrequencyHours({ cron: '0 0 * * 0' }, from)).toBe(168);
+      expect(cronFrequencyHours({ cron: '0 * * * *', timezone: 'America/New_York' }, from)).toBe(1);
+    }
+  });
+
+  it('is deterministic from the fixed reference config sync uses', () => {
+    expect(FREQUENCY_REFERENCE.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+    expect(cronFrequencyHours({ cron: '0 6 1 * *' }, FREQUENCY_REFERENCE)).toBe(744);
+    expect(cronFrequencyHours({ cron: '0 30 2 * * *', timezone: 'America/New_York' }, FREQUENCY_REFERENCE)).toBe(24);
   });
 });

@@ -1,0 +1,52 @@
+import { createApp } from '../app.js';
+import { loadConfig } from '../config/load.js';
+import type { Logger } from '../domain/logger.js';
+import { startDaemon } from '../daemon.js';
+import { EXIT_ERROR } from './exit-codes.js';
+
+export interface StartOptions {
+  config: string;
+}
+
+/**
+ * `vigil start`: runs until SIGTERM or SIGINT. The first signal stops scheduling, lets
+ * runs in flight finish within the grace period, closes pools and exits 0; a second
+ * signal exits at once.
+ */
+export async function startCommand(options: StartOptions, logger: Logger): Promise<number> {
+  const config = loadConfig(options.config);
+  const app = await createApp(config, { logger });
+  let daemon;
+  try {
+    daemon = await startDaemon(app);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  process.stdout.write(`vigil is running: ${daemon.scheduler.size.scheduled} monitors scheduled; health, readiness and metrics at ${daemon.address}\n`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting now');
+        process.exit(EXIT_ERROR);
+      }
+      stopping = true;
+      const graceMs = config.daemon.shutdownGraceSeconds * 1000;
+      logger.info({ signal, graceMs }, 'stopping: no new runs; waiting for runs in flight');
+      void (async () => {
+        try {
+          await daemon.stop(graceMs);
+          await app.close();
+          resolve(0);
+        } catch (error) {
+          logger.error({}, `could not stop cleanly: ${(error as Error).message}`);
+          resolve(EXIT_ERROR);
+        }
+      })();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

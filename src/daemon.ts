@@ -1,0 +1,117 @@
+import type { FastifyInstance } from 'fastify';
+import { notifyTargets, type App } from './app.js';
+import { DaemonMetrics } from './api/metrics.js';
+import { createServer } from './api/ops.js';
+import { messageOf } from './domain/errors.js';
+import { runMonitors, type EngineDeps } from './engine/run.js';
+import { createChannel, type Channel } from './notify/channel.js';
+import { OutboxDispatcher } from './notify/outbox.js';
+import { LocalScheduler, realTimers, type Timers } from './scheduler/local.js';
+import { releaseClaims } from './store/outbox-repo.js';
+
+export interface DaemonOptions {
+  timers?: Timers;
+  /** How often the outbox is looked at when nothing prompts it. */
+  outboxIntervalMs?: number;
+  /** Waiting between warehouse retries (tests pass one that does not wait). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Overrides for the outbox's backoff (tests). */
+  outbox?: { baseDelayMs?: number; maxDelayMs?: number; leaseMs?: number; maxAttempts?: number };
+}
+
+export interface Daemon {
+  scheduler: LocalScheduler;
+  outbox: OutboxDispatcher;
+  metrics: DaemonMetrics;
+  server: FastifyInstance;
+  /** The address the ops server listens on, e.g. http://127.0.0.1:8080 */
+  address: string;
+  /** Delivers what is due in the outbox now (after any delivery already under way). */
+  deliver(): Promise<void>;
+  /** Stops scheduling, lets runs finish for up to graceMs, delivers what it can, closes everything. */
+  stop(graceMs: number): Promise<{ finished: boolean }>;
+}
+
+/** Builds the engine's dependencies for an app: notifications, retries and metrics included. */
+export function engineDeps(app: App, extra: Partial<EngineDeps> = {}): EngineDeps {
+  return {
+    db: app.db,
+    connectors: app.connectors,
+    clock: app.clock,
+    logger: app.logger,
+    notify: notifyTargets(app),
+    retries: app.config.daemon.retries,
+    ...extra,
+  };
+}
+
+/** `vigil start`: the scheduler, the outbox and the ops endpoints over an app. */
+export async function startDaemon(app: App, options: DaemonOptions = {}): Promise<Daemon> {
+  const timers = options.timers ?? realTimers;
+  const { logger } = app;
+  const metrics = new DaemonMetrics(app.db);
+  const channels: Channel[] = app.config.notifications.map((c) => createChannel(c));
+  const outbox = new OutboxDispatcher({ db: app.db, clock: app.clock, channels, logger, onDelivered: (c, ok) => metrics.delivered(c, ok), ...options.outbox });
+  if (app.config.store.kind === 'sqlite') await releaseClaims(app.db);
+
+  let draining: Promise<void> | null = null;
+  let outboxTimer: unknown = null;
+  let stopping = false;
+  const drainOutbox = (): Promise<void> => {
+    draining ??= outbox
+      .drain()
+      .catch((error) => logger.error({}, `the outbox could not be delivered: ${messageOf(error)}`))
+      .finally(() => {
+        draining = null;
+      });
+    return draining;
+  };
+  const armOutbox = () => {
+    if (stopping) return;
+    outboxTimer = timers.set(() => void drainOutbox().finally(armOutbox), options.outboxIntervalMs ?? 1000);
+  };
+
+  const deps = engineDeps(app, { observer: metrics, sleep: options.sleep });
+  const scheduler = new LocalScheduler({
+    db: app.db,
+    clock: app.clock,
+    logger,
+    timers,
+    onLag: (s) => metrics.scheduleLag(s),
+    run: async (monitors, slots) => {
+      await runMonitors(deps, monitors, slots);
+      void drainOutbox();
+    },
+  });
+
+  let ready = false;
+  const server = createServer({ db: app.db, metrics, ready: () => ready && !stopping });
+  const address = await server.listen({ host: app.config.api.host, port: app.config.api.port });
+  await scheduler.start();
+  armOutbox();
+  ready = true;
+  logger.info({ address, monitors: scheduler.size.scheduled, channels: channels.length }, 'vigil started');
+
+  return {
+    scheduler,
+    outbox,
+    metrics,
+    server,
+    address,
+    async deliver() {
+      await (draining ?? Promise.resolve());
+      await drainOutbox();
+    },
+    async stop(graceMs) {
+      stopping = true;
+      if (outboxTimer !== null) timers.clear(outboxTimer);
+      const finished = await scheduler.stop(graceMs);
+      if (!finished) logger.warn({ graceMs }, 'runs still in flight after the grace period: their slots run again at the next start');
+      await (draining ?? Promise.resolve());
+      await server.close();
+      await Promise.allSettled(channels.map((c) => c.close()));
+      logger.info({}, 'vigil stopped');
+      return { finished };
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import type { Clock } from '../domain/clock.js';
+import { isVigilError, messageOf } from '../domain/errors.js';
+import { silentLogger, type Logger } from '../domain/logger.js';
+import type { StoreDb } from '../store/database.js';
+import { claimDue, markFailed, markSent, type OutboxItem } from '../store/outbox-repo.js';
+import type { Channel } from './channel.js';
+
+export interface OutboxOptions {
+  db: StoreDb;
+  clock: Clock;
+  channels: readonly Channel[];
+  logger?: Logger;
+  /** Deliveries tried per notification before it is given up (failed). */
+  maxAttempts?: number;
+  /** The first wait after a transient failure; it doubles each time, up to maxDelayMs. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** How long a sender holds a notification it is delivering. */
+  leaseMs?: number;
+  /** Notifications claimed at once. */
+  batch?: number;
+  onDelivered?: (channel: string, ok: boolean) => void;
+}
+
+/**
+ * Delivers the outbox: each notification to its channel, retrying transient failures with
+ * exponential backoff and giving up on permanent ones. A notification is marked sent only
+ * after its channel accepted it, so a crash in between sends it again, with the same id
+ * (X-Vigil-Delivery, the email's Message-ID) for the receiver to recognise.
+ */
+export class OutboxDispatcher {
+  private readonly channels: Map<string, Channel>;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: OutboxOptions) {
+    this.channels = new Map(options.channels.map((c) => [c.name, c]));
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Delivers what is due now; returns how many notifications it handled. */
+  async drainOnce(): Promise<number> {
+    const { db, clock } = this.options;
+    const items = await claimDue(db, clock.now(), this.options.leaseMs ?? 60_000, this.options.batch ?? 20);
+    await Promise.all(items.map((item) => this.deliver(item)));
+    return items.length;
+  }
+
+  /** Delivers until nothing is due. */
+  async drain(): Promise<void> {
+    while ((await this.drainOnce()) > 0);
+  }
+
+  private backoff(attempts: number): number {
+    const base = this.options.baseDelayMs ?? 5_000;
+    const max = this.options.maxDelayMs ?? 15 * 60_000;
+    return Math.min(max, base * 2 ** Math.max(0, attempts - 1)) * (1 + Math.random() * 0.2);
+  }
+
+  private async deliver(item: OutboxItem): Promise<void> {
+    const { db, clock } = this.options;
+    const fields = { notification: item.id, channel: item.channel, event: item.notification.event, monitorId: item.notification.monitor.id };
+    const channel = this.channels.get(item.channel);
+    if (channel === undefined) {
+      await markFailed(db, item, clock.now(), `channel "${item.channel}" is no longer configured`, null);
+      this.logger.warn(fields, `notification dropped: channel "${item.channel}" is no longer configured`);
+      return;
+    }
+    try {
+      await channel.send(item.notification);
+      await markSent(db, item, clock.now());
+      this.options.onDelivered?.(item.channel, true);
+      this.logger.info(fields, 'notification delivered');
+    } catch (error) {
+      const message = messageOf(error);
+      const attempts = item.attempts + 1;
+      const transient = isVigilError(error) && error.isTransient;
+      const giveUp = !transient || attempts >= (this.options.maxAttempts ?? 10);
+      const retryAt = giveUp ? null : new Date(clock.now().getTime() + this.backoff(attempts));
+      await markFailed(db, item, clock.now(), message, retryAt);
+      this.options.onDelivered?.(item.channel, false);
+      this.logger.warn({ ...fields, attempts, retryAt: retryAt?.toISOString() ?? null }, giveUp ? `notification given up: ${message}` : `notification will be retried: ${message}`);
+    }
+  }
+}

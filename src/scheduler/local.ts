@@ -1,0 +1,185 @@
+import type { Clock } from '../domain/clock.js';
+import { messageOf } from '../domain/errors.js';
+import { silentLogger, type Logger } from '../domain/logger.js';
+import type { Monitor } from '../domain/monitor.js';
+import type { RunSlot } from '../store/record-run.js';
+import type { StoreDb } from '../store/database.js';
+import { loadScheduled, setFirstRuns } from '../store/schedule-repo.js';
+import { nextRunAfter } from './next-run.js';
+
+/** Timers, injectable so tests can fire them at will. */
+export interface Timers {
+  set(callback: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export const realTimers: Timers = {
+  set: (callback, ms) => setTimeout(callback, ms),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export interface SchedulerOptions {
+  db: StoreDb;
+  clock: Clock;
+  /** Runs monitors that fell due together (the engine batches them per table). */
+  run: (monitors: Monitor[], slots: Map<string, RunSlot>) => Promise<unknown>;
+  logger?: Logger;
+  timers?: Timers;
+  /** The store is read again at least this often, to see monitors added or changed elsewhere. */
+  refreshMs?: number;
+  /** Told how late each run started, in seconds, for metrics. */
+  onLag?: (seconds: number) => void;
+}
+
+interface Entry {
+  monitor: Monitor;
+  /** Epoch ms of the next run. */
+  next: number;
+}
+
+/**
+ * The local scheduler. It keeps every enabled monitor's next run in memory (read from the
+ * store, which keeps it across restarts), sleeps until the earliest, and runs everything
+ * due then as one batch. A monitor's next run moves on only when its run is stored, in the
+ * same transaction, so a crash re-runs the slot it interrupted; a slot missed while the
+ * daemon was down runs once at start-up, not once per missed slot.
+ */
+export class LocalScheduler {
+  private readonly entries = new Map<string, Entry>();
+  private readonly inFlight = new Set<string>();
+  private readonly running = new Set<Promise<void>>();
+  private timer: unknown = null;
+  private stopped = true;
+  private ticking = false;
+  private lastRefresh = 0;
+  private readonly logger: Logger;
+  private readonly timers: Timers;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.timers = options.timers ?? realTimers;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.refresh();
+    await this.tick();
+  }
+
+  /** Monitors scheduled, and how many are running now. */
+  get size(): { scheduled: number; running: number } {
+    return { scheduled: this.entries.size, running: this.inFlight.size };
+  }
+
+  /** Reads the enabled monitors and their next runs; gives a first run to those without one. */
+  async refresh(): Promise<void> {
+    const now = this.options.clock.now();
+    const scheduled = await loadScheduled(this.options.db);
+    const first: Array<{ id: string; nextRunAt: string }> = [];
+    this.entries.clear();
+    for (const { monitor, nextRunAt } of scheduled) {
+      let next = nextRunAt === null ? Number.NaN : Date.parse(nextRunAt);
+      if (Number.isNaN(next)) {
+        next = this.nextAfter(monitor, now);
+        first.push({ id: monitor.id, nextRunAt: new Date(next).toISOString() });
+      }
+      this.entries.set(monitor.id, { monitor, next });
+    }
+    await setFirstRuns(this.options.db, first, now);
+    this.lastRefresh = now.getTime();
+  }
+
+  private nextAfter(monitor: Monitor, after: Date): number {
+    return nextRunAfter(monitor.schedule, after).getTime();
+  }
+
+  /** Starts every due run, then sleeps until the next one. */
+  async tick(): Promise<void> {
+    if (this.stopped || this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.tickOnce();
+    } finally {
+      this.ticking = false;
+    }
+    this.arm();
+  }
+
+  private async tickOnce(): Promise<void> {
+    if (this.timer !== null) this.timers.clear(this.timer);
+    this.timer = null;
+    const now = this.options.clock.now();
+    if (now.getTime() - this.lastRefresh >= (this.options.refreshMs ?? 60_000)) {
+      try {
+        await this.refresh();
+      } catch (error) {
+        this.logger.error({}, `scheduler cannot read the store, keeping what it knew: ${messageOf(error)}`);
+      }
+    }
+    const due: Entry[] = [];
+    for (const [id, entry] of this.entries) if (entry.next <= now.getTime() && !this.inFlight.has(id)) due.push(entry);
+    if (due.length > 0) this.dispatch(due, now);
+  }
+
+  private dispatch(due: Entry[], now: Date): void {
+    const slots = new Map<string, RunSlot>();
+    for (const entry of due) {
+      this.inFlight.add(entry.monitor.id);
+      // Missed slots collapse into this one run; the next run is the first slot after now.
+      slots.set(entry.monitor.id, { scheduledFor: new Date(entry.next).toISOString(), nextRunAt: new Date(this.nextAfter(entry.monitor, now)).toISOString() });
+      this.options.onLag?.(Math.max(0, (now.getTime() - entry.next) / 1000));
+    }
+    this.logger.debug({ monitors: due.length }, 'running due monitors');
+    const work = (async () => {
+      try {
+        await this.options.run(due.map((e) => e.monitor), slots);
+      } catch (error) {
+        this.logger.error({ monitors: due.length }, `a scheduled run failed: ${messageOf(error)}`);
+      } finally {
+        for (const entry of due) {
+          this.inFlight.delete(entry.monitor.id);
+          const current = this.entries.get(entry.monitor.id);
+          if (current !== undefined) current.next = Date.parse(slots.get(entry.monitor.id)!.nextRunAt!);
+        }
+      }
+    })();
+    this.running.add(work);
+    void work.finally(() => {
+      this.running.delete(work);
+      if (!this.stopped) this.arm();
+    });
+  }
+
+  private arm(): void {
+    if (this.stopped || this.ticking) return;
+    if (this.timer !== null) this.timers.clear(this.timer);
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const [id, entry] of this.entries) if (!this.inFlight.has(id) && entry.next < earliest) earliest = entry.next;
+    const refreshMs = this.options.refreshMs ?? 60_000;
+    const untilRefresh = this.lastRefresh + refreshMs - this.options.clock.now().getTime();
+    const wait = Math.max(0, Math.min(earliest - this.options.clock.now().getTime(), untilRefresh, refreshMs));
+    this.timer = this.timers.set(() => void this.tick(), wait);
+  }
+
+  /** Stops starting runs; waits up to graceMs for those running. Returns whether they all finished. */
+  async stop(graceMs: number): Promise<boolean> {
+    this.stopped = true;
+    if (this.timer !== null) this.timers.clear(this.timer);
+    this.timer = null;
+    if (this.running.size === 0) return true;
+    let timeout: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      Promise.allSettled([...this.running]).then(() => true),
+      new Promise<boolean>((resolve) => {
+        timeout = setTimeout(() => resolve(false), graceMs);
+      }),
+    ]);
+    clearTimeout(timeout);
+    return finished;
+  }
+
+  /** Resolves when every run started so far has finished (tests). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+}
