@@ -43,6 +43,29 @@ async function slotTaken(trx: StoreTrx, monitorId: string, slot: RunSlot): Promi
  * crash at any point leaves either all of it or none of it.
  */
 export async function recordRun(db: StoreDb, monitor: Monitor, outcome: RunOutcome, at: Date, slot: RunSlot, targets: NotifyTargets): Promise<RecordedRun> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await storeRun(db, monitor, outcome, at, slot, targets);
+    } catch (error) {
+      // Another process stored the same slot between our check and our insert.
+      if (slot.scheduledFor !== null && isConflict(error, 'measurements_one_per_slot', 'measurements.scheduled_for')) {
+        return { status: 'normal', measurementId: null, incidentId: null, duplicate: true };
+      }
+      // Another process opened this monitor's incident meanwhile: again, and this run joins it.
+      if (attempt < 3 && isConflict(error, 'incidents_one_open_per_monitor', 'incidents.monitor_id')) continue;
+      throw error;
+    }
+  }
+}
+
+/** A unique index refused a row: by its name on Postgres, by its columns in SQLite's message. */
+function isConflict(error: unknown, index: string, sqliteColumn: string): boolean {
+  const e = error as { code?: unknown; constraint?: unknown; message?: unknown };
+  if (e.code === '23505') return e.constraint === index;
+  return e.code === 'SQLITE_CONSTRAINT_UNIQUE' && String(e.message).includes(sqliteColumn);
+}
+
+async function storeRun(db: StoreDb, monitor: Monitor, outcome: RunOutcome, at: Date, slot: RunSlot, targets: NotifyTargets): Promise<RecordedRun> {
   const now = at.toISOString();
   return db.transaction().execute(async (trx) => {
     if (await slotTaken(trx, monitor.id, slot)) return { status: 'normal', measurementId: null, incidentId: null, duplicate: true };
@@ -81,7 +104,7 @@ export async function recordRun(db: StoreDb, monitor: Monitor, outcome: RunOutco
     const linked = transition.effects.some((e) => e.type === 'link_measurement');
     const measurement = { value: outcome.value, lower: outcome.lower, upper: outcome.upper };
 
-    await applyTransition(trx, open, transition, { monitor, now, measurement, targets });
+    // The measurement first: a slot another process stored already fails here, before anything else.
     await trx
       .insertInto('measurements')
       .values({
@@ -100,6 +123,7 @@ export async function recordRun(db: StoreDb, monitor: Monitor, outcome: RunOutco
         updated_at: now,
       })
       .execute();
+    await applyTransition(trx, open, transition, { monitor, now, measurement, targets });
     // While an incident is open the monitor is in incident, even on a good run.
     const status: MonitorStatus = isOpen(incident) ? 'incident' : outcome.verdict === 'learning' ? 'learning' : 'normal';
     await trx

@@ -5,6 +5,8 @@ import { createApp, runNow } from '../../src/app.js';
 import { parseConfig } from '../../src/config/load.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { yamlMonitorId } from '../../src/domain/ids.js';
+import { listMonitors } from '../../src/store/monitors-repo.js';
+import { recordRun } from '../../src/store/record-run.js';
 import { describeWithDatabase, uniqueName } from '../helpers/databases.js';
 import { tempDir } from '../helpers/temp.js';
 import { seedSqlite } from './conformance/targets.js';
@@ -64,10 +66,53 @@ monitors:
         { value: 10, status: 'anomaly', upper_threshold: 5, created_at: '2026-11-28T12:00:00.000Z' },
         { value: 10, status: 'anomaly', upper_threshold: 5, created_at: '2026-11-28T12:01:00.000Z' },
       ]);
+      // The incident opened once and stayed open through the second breach.
+      expect(await a.db.selectFrom('incidents').select(['status', 'value']).execute()).toEqual([{ status: 'active', value: 10 }]);
       const tables = await a.db.introspection.getTables();
-      expect(tables.map((t) => t.name).sort()).toEqual(['background_jobs', 'incident_actions', 'incidents', 'integrations', 'measurements', 'monitors', 'targets']);
+      expect(tables.map((t) => t.name).sort()).toEqual(['background_jobs', 'incident_actions', 'incidents', 'integrations', 'measurements', 'monitors', 'outbox', 'targets']);
     } finally {
       await a.close();
+    }
+  });
+
+  it('two processes storing the same scheduled slot at once store it once, with one incident', async () => {
+    const dir = tempDir();
+    const seeded = await seedSqlite(dir);
+    const path = seeded.config.type === 'sqlite' ? seeded.config.path : '';
+    const yaml = `
+store: ${storeUrl}
+warehouses: { wh: { type: sqlite, path: ${path} } }
+monitors:
+  - { name: slot rows, warehouse: wh, table: items, metric_type: row_count, condition: { max: 5 } }
+`;
+    const clock = new ManualClock('2026-11-29T06:00:00Z');
+    const apps = await Promise.all([0, 1].map(() => createApp(parseConfig(yaml, join(dir, 'vigil.yaml'), {}), { clock })));
+    try {
+      const [monitor] = await listMonitors(apps[0]!.db, { ids: [yamlMonitorId('slot rows')] });
+      const slot = { scheduledFor: '2026-11-29T06:00:00.000Z', nextRunAt: '2026-11-29T07:00:00.000Z' };
+      const outcome = { ok: true as const, value: 10, lower: null, upper: 5, verdict: 'anomaly' as const };
+      const targets = { channels: ['hook'], publicUrl: null };
+      for (let round = 0; round < 5; round++) {
+        const s = { ...slot, scheduledFor: new Date(Date.parse(slot.scheduledFor) + round * 3_600_000).toISOString() };
+        const results = await Promise.all(apps.map((app) => recordRun(app.db, monitor!, outcome, clock.now(), s, targets)));
+        expect(results.filter((r) => r.duplicate)).toHaveLength(1);
+      }
+      const db = apps[0]!.db;
+      expect(await db.selectFrom('measurements').select('id').where('monitor_id', '=', monitor!.id).execute()).toHaveLength(5);
+      expect(await db.selectFrom('incidents').select('id').where('monitor_id', '=', monitor!.id).execute()).toHaveLength(1);
+      expect(await db.selectFrom('outbox').select('id').where('monitor_id', '=', monitor!.id).execute()).toHaveLength(1);
+
+      // Different slots at once (two replicas, each with its own missed slot): both stored, one new incident.
+      await db.updateTable('incidents').set({ status: 'resolved' }).where('monitor_id', '=', monitor!.id).execute();
+      const results = await Promise.all(
+        apps.map((app, i) => recordRun(app.db, monitor!, outcome, clock.now(), { scheduledFor: `2026-11-30T0${i}:00:00.000Z`, nextRunAt: null }, targets)),
+      );
+      expect(results.map((r) => r.duplicate)).toEqual([false, false]);
+      expect(new Set(results.map((r) => r.incidentId)).size).toBe(1);
+      expect(await db.selectFrom('incidents').select('id').where('monitor_id', '=', monitor!.id).where('status', '=', 'active').execute()).toHaveLength(1);
+      expect(await db.selectFrom('measurements').select('id').where('monitor_id', '=', monitor!.id).execute()).toHaveLength(7);
+    } finally {
+      await Promise.all(apps.map((app) => app.close()));
     }
   });
 });
