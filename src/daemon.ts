@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { notifyTargets, type App } from './app.js';
 import { DaemonMetrics } from './api/metrics.js';
 import { createServer } from './api/ops.js';
-import { messageOf } from './domain/errors.js';
+import { VigilError, messageOf } from './domain/errors.js';
 import { runMonitors, type EngineDeps } from './engine/run.js';
 import { createChannel, type Channel } from './notify/channel.js';
 import { OutboxDispatcher } from './notify/outbox.js';
@@ -86,7 +86,15 @@ export async function startDaemon(app: App, options: DaemonOptions = {}): Promis
 
   let ready = false;
   const server = createServer({ db: app.db, metrics, ready: () => ready && !stopping });
-  const address = await server.listen({ host: app.config.api.host, port: app.config.api.port });
+  let address: string;
+  try {
+    address = await server.listen({ host: app.config.api.host, port: app.config.api.port });
+  } catch (error) {
+    await Promise.allSettled(channels.map((c) => c.close()));
+    const code = (error as { code?: string }).code;
+    const why = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : messageOf(error);
+    throw new VigilError('invalid_argument', `cannot serve on ${app.config.api.host}:${app.config.api.port} (api.port): ${why}`, { cause: error });
+  }
   await scheduler.start();
   armOutbox();
   ready = true;
