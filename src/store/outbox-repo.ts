@@ -6,6 +6,8 @@ export interface OutboxItem {
   id: string;
   channel: string;
   attempts: number;
+  /** The claim this sender holds: its updates apply only while the row is still its own. */
+  claimedUntil: string;
   notification: Notification;
 }
 
@@ -29,11 +31,18 @@ export async function claimDue(db: StoreDb, now: Date, leaseMs: number, limit: n
   const until = new Date(now.getTime() + leaseMs).toISOString();
   const claimed: OutboxItem[] = [];
   for (const row of rows) {
-    let update = db.updateTable('outbox').set({ claimed_until: until }).where('id', '=', row.id).where('status', '=', 'pending');
+    // The row must still be as read: due, not retried meanwhile (same attempts), not claimed by another.
+    let update = db
+      .updateTable('outbox')
+      .set({ claimed_until: until })
+      .where('id', '=', row.id)
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', iso)
+      .where('attempts', '=', row.attempts);
     update = row.claimed_until === null ? update.where('claimed_until', 'is', null) : update.where('claimed_until', '=', row.claimed_until);
     const result = await update.executeTakeFirst();
     if (Number(result.numUpdatedRows) === 1) {
-      claimed.push({ id: row.id, channel: row.channel, attempts: row.attempts, notification: JSON.parse(row.payload) as Notification });
+      claimed.push({ id: row.id, channel: row.channel, attempts: row.attempts, claimedUntil: until, notification: JSON.parse(row.payload) as Notification });
     }
   }
   return claimed;
@@ -62,7 +71,11 @@ export async function markSent(db: StoreDb, item: OutboxItem, now: Date): Promis
   });
 }
 
-/** A delivery failed: try again at `retryAt`, or, when null, give up on it. */
+/**
+ * A delivery failed: try again at `retryAt`, or, when null, give up on it. Only while the
+ * claim is still this sender's: if it lapsed and another sender delivered the row meanwhile,
+ * that delivery stands.
+ */
 export async function markFailed(db: StoreDb, item: OutboxItem, now: Date, error: string, retryAt: Date | null): Promise<void> {
   const iso = now.toISOString();
   await db
@@ -76,6 +89,8 @@ export async function markFailed(db: StoreDb, item: OutboxItem, now: Date, error
       updated_at: iso,
     })
     .where('id', '=', item.id)
+    .where('status', '=', 'pending')
+    .where('claimed_until', '=', item.claimedUntil)
     .execute();
 }
 
