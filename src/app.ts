@@ -46,7 +46,7 @@ export async function createApp(config: VigilConfig, options: AppOptions = {}): 
     clock,
     logger,
     async close() {
-      await connectors.closeAll();
+      await connectors.shutdown();
       await db.destroy();
     },
   };

@@ -77,9 +77,8 @@ export async function startDaemon(app: App, options: DaemonOptions = {}): Promis
     clock: app.clock,
     logger,
     timers,
-    onLag: (s) => metrics.scheduleLag(s),
-    run: async (monitors, slots) => {
-      await runMonitors(deps, monitors, slots);
+    run: async (monitors, slots, control) => {
+      await runMonitors({ ...deps, onStored: (result) => control.stored(result.monitor.id), shouldStop: control.shouldStop }, monitors, slots);
       void drainOutbox();
     },
   });

@@ -35,6 +35,12 @@ export async function startCommand(options: StartOptions, logger: Logger): Promi
       stopping = true;
       const graceMs = config.daemon.shutdownGraceSeconds * 1000;
       logger.info({ signal, graceMs }, 'stopping: no new runs; waiting for runs in flight');
+      // Queries still running after the grace period would hold their pools open: the
+      // process ends regardless a little after it (their slots run again at the next start).
+      setTimeout(() => {
+        logger.warn({ graceMs }, 'work still running after the grace period: exiting anyway');
+        process.exit(0);
+      }, graceMs + 5_000).unref();
       void (async () => {
         try {
           await daemon.stop(graceMs);

@@ -11,6 +11,7 @@ export type OpenConnector = (name: string, config: WarehouseConfig) => Promise<C
 export class WarehouseConnectors {
   private readonly open = new Map<string, Promise<Connector>>();
   private readonly warehouses: Map<string, Warehouse>;
+  private shut = false;
 
   constructor(
     warehouses: readonly Warehouse[],
@@ -24,6 +25,7 @@ export class WarehouseConnectors {
   }
 
   get(name: string): Promise<Connector> {
+    if (this.shut) return Promise.reject(new VigilError('warehouse', `warehouse ${name}: Vigil is shutting down`, { kind: 'network' }));
     const existing = this.open.get(name);
     if (existing !== undefined) return existing;
     const warehouse = this.warehouses.get(name);
@@ -36,6 +38,13 @@ export class WarehouseConnectors {
     return opening;
   }
 
+  /** Closes every connector for good: nothing opens again (the process is stopping). */
+  async shutdown(): Promise<void> {
+    this.shut = true;
+    await this.closeAll();
+  }
+
+  /** Closes the open connectors; the next use opens them again. */
   async closeAll(): Promise<void> {
     const opened = [...this.open.values()];
     this.open.clear();

@@ -8,8 +8,10 @@ export interface RetryOptions {
   /** Waits between tries; real time unless a test passes its own. */
   sleep?: ((ms: number) => Promise<void>) | undefined;
   onRetry?: (error: VigilError, attempt: number, delayMs: number) => void;
-  /** The first wait; each next one is four times longer (1 s, 4 s, 16 s), with up to 20% jitter. */
+  /** The first wait; each next one is four times longer (1 s, 4 s, 16 s, ...), with up to 20% jitter. */
   baseDelayMs?: number;
+  /** No wait is longer than this (a minute by default): a retry must not outlast the schedule. */
+  maxDelayMs?: number;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -33,7 +35,7 @@ export async function runWithRetries(unit: WorkUnit, attempt: (unit: WorkUnit) =
     const transient = outcomes.filter((o) => !o.ok && o.error.isTransient);
     for (const o of outcomes) final.set(o.monitor.id, o);
     if (transient.length === 0 || tries >= options.retries) break;
-    const delay = Math.round(base * 4 ** tries * (1 + Math.random() * 0.2));
+    const delay = Math.round(Math.min(options.maxDelayMs ?? 60_000, base * 4 ** tries) * (1 + Math.random() * 0.2));
     const first = transient[0]!;
     if (!first.ok) options.onRetry?.(first.error, tries + 1, delay);
     await sleep(delay);

@@ -18,6 +18,8 @@ import { score } from './score.js';
 export interface RunObserver {
   unitFinished(warehouse: string, monitors: number, seconds: number): void;
   monitorFinished(warehouse: string, status: MonitorStatus): void;
+  /** A scheduled run's query started this long after its slot. */
+  runStarted?(seconds: number): void;
 }
 
 export interface EngineDeps {
@@ -32,6 +34,10 @@ export interface EngineDeps {
   /** Waiting between tries; a test passes one that does not wait. */
   sleep?: (ms: number) => Promise<void>;
   observer?: RunObserver;
+  /** Told as each monitor's run is stored, so a scheduler can free it before the whole batch ends. */
+  onStored?: (result: RunResult) => void;
+  /** Once it says stop, work not yet started is not started (its monitors are left as they were). */
+  shouldStop?: () => boolean;
 }
 
 const NO_NOTIFY: NotifyTargets = { channels: [], publicUrl: null };
@@ -78,7 +84,9 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
       const value = outcome.ok ? outcome.value : null;
       results.set(outcome.monitor.id, { monitor: outcome.monitor, status: 'error', value, lower: null, upper: null, measuredAt: at, measurementId: null, incidentId: null, error, duplicate: false });
     }
-    deps.observer?.monitorFinished(outcome.monitor.warehouse, results.get(outcome.monitor.id)?.status ?? 'error');
+    const result = results.get(outcome.monitor.id);
+    deps.observer?.monitorFinished(outcome.monitor.warehouse, result?.status ?? 'error');
+    if (result !== undefined) deps.onStored?.(result);
   };
 
   const store = async (outcome: Outcome, at: Date) => {
@@ -120,7 +128,12 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
     await Promise.all(
       units.map((unit) =>
         limit(async () => {
+          if (deps.shouldStop?.() === true) return;
           const at = deps.clock.now();
+          for (const m of monitorsOf(unit)) {
+            const slot = slots.get(m.id)?.scheduledFor;
+            if (slot != null) deps.observer?.runStarted?.(Math.max(0, (at.getTime() - Date.parse(slot)) / 1000));
+          }
           let outcomes: Outcome[];
           if (down !== undefined) {
             outcomes = monitorsOf(unit).map((m) => ({ monitor: m, ok: false, error: down! }));

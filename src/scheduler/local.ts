@@ -21,14 +21,23 @@ export const realTimers: Timers = {
 export interface SchedulerOptions {
   db: StoreDb;
   clock: Clock;
-  /** Runs monitors that fell due together (the engine batches them per table). */
-  run: (monitors: Monitor[], slots: Map<string, RunSlot>) => Promise<unknown>;
+  /**
+   * Runs monitors that fell due together (the engine batches them per table). It calls
+   * `control.stored` as each monitor's run is stored, and starts no new work once
+   * `control.shouldStop()` says so.
+   */
+  run: (monitors: Monitor[], slots: Map<string, RunSlot>, control: RunControl) => Promise<unknown>;
   logger?: Logger;
   timers?: Timers;
   /** The store is read again at least this often, to see monitors added or changed elsewhere. */
   refreshMs?: number;
   /** Told how late each run started, in seconds, for metrics. */
   onLag?: (seconds: number) => void;
+}
+
+export interface RunControl {
+  stored(monitorId: string): void;
+  shouldStop(): boolean;
 }
 
 interface Entry {
@@ -80,7 +89,12 @@ export class LocalScheduler {
     for (const { monitor, nextRunAt } of scheduled) {
       let next = nextRunAt === null ? Number.NaN : Date.parse(nextRunAt);
       if (Number.isNaN(next)) {
-        next = this.nextAfter(monitor, now);
+        try {
+          next = this.nextAfter(monitor, now);
+        } catch (error) {
+          this.logger.error({ monitor: monitor.name, monitorId: monitor.id }, `not scheduled: ${messageOf(error)}`);
+          continue;
+        }
         first.push({ id: monitor.id, nextRunAt: new Date(next).toISOString() });
       }
       this.entries.set(monitor.id, { monitor, next });
@@ -123,24 +137,46 @@ export class LocalScheduler {
 
   private dispatch(due: Entry[], now: Date): void {
     const slots = new Map<string, RunSlot>();
+    const batch: Monitor[] = [];
     for (const entry of due) {
+      let next: number;
+      try {
+        next = this.nextAfter(entry.monitor, now);
+      } catch (error) {
+        // A schedule the scheduler cannot compute (one a newer writer stored): leave it out, loudly.
+        this.logger.error({ monitor: entry.monitor.name, monitorId: entry.monitor.id }, `not scheduled: ${messageOf(error)}`);
+        this.entries.delete(entry.monitor.id);
+        continue;
+      }
       this.inFlight.add(entry.monitor.id);
+      batch.push(entry.monitor);
       // Missed slots collapse into this one run; the next run is the first slot after now.
-      slots.set(entry.monitor.id, { scheduledFor: new Date(entry.next).toISOString(), nextRunAt: new Date(this.nextAfter(entry.monitor, now)).toISOString() });
+      slots.set(entry.monitor.id, { scheduledFor: new Date(entry.next).toISOString(), nextRunAt: new Date(next).toISOString() });
       this.options.onLag?.(Math.max(0, (now.getTime() - entry.next) / 1000));
     }
-    this.logger.debug({ monitors: due.length }, 'running due monitors');
+    if (batch.length === 0) return;
+    this.logger.debug({ monitors: batch.length }, 'running due monitors');
+    /** A monitor is free again, with its next run, as soon as its own run is stored. */
+    const release = (id: string) => {
+      if (!this.inFlight.delete(id)) return;
+      const current = this.entries.get(id);
+      const next = slots.get(id)?.nextRunAt;
+      if (current !== undefined && next != null) current.next = Date.parse(next);
+    };
+    const control: RunControl = {
+      stored: (id) => {
+        release(id);
+        if (!this.stopped) this.arm();
+      },
+      shouldStop: () => this.stopped,
+    };
     const work = (async () => {
       try {
-        await this.options.run(due.map((e) => e.monitor), slots);
+        await this.options.run(batch, slots, control);
       } catch (error) {
-        this.logger.error({ monitors: due.length }, `a scheduled run failed: ${messageOf(error)}`);
+        this.logger.error({ monitors: batch.length }, `a scheduled run failed: ${messageOf(error)}`);
       } finally {
-        for (const entry of due) {
-          this.inFlight.delete(entry.monitor.id);
-          const current = this.entries.get(entry.monitor.id);
-          if (current !== undefined) current.next = Date.parse(slots.get(entry.monitor.id)!.nextRunAt!);
-        }
+        for (const monitor of batch) release(monitor.id);
       }
     })();
     this.running.add(work);

@@ -6,6 +6,8 @@ import { ManualClock } from '../../src/domain/clock.js';
 import { yamlMonitorId } from '../../src/domain/ids.js';
 import type { Monitor } from '../../src/domain/monitor.js';
 import { runMonitors } from '../../src/engine/run.js';
+import { openConnector } from '../../connectors/registry.js';
+import type { Connector } from '../../src/domain/connector.js';
 import { LocalScheduler, type Timers } from '../../src/scheduler/local.js';
 import { recordRun, type RunSlot } from '../../src/store/record-run.js';
 import { syncConfig } from '../../src/store/sync-config.js';
@@ -173,5 +175,75 @@ describe('LocalScheduler', () => {
     expect((await nextRuns()).rows).toBeNull();
     await scheduler.refresh();
     expect((await nextRuns()).rows).toBe('2026-03-03T03:00:00.000Z');
+  });
+
+  it('frees each monitor as its own run is stored: a slow warehouse does not hold back another', async () => {
+    const dir = tempDir();
+    const fast = await seedSqlite(tempDir());
+    const slow = await seedSqlite(tempDir());
+    const pathOf = (w: typeof fast) => (w.config.type === 'sqlite' ? w.config.path : '');
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const opener = async (name: string, config: Parameters<typeof openConnector>[1]): Promise<Connector> => {
+      const real = await openConnector(name, config);
+      const hold = async <T>(work: () => Promise<T>) => {
+        if (name === 'slow') await gate;
+        return work();
+      };
+      return { query: (sql) => hold(() => real.query(sql)), queryReadOnly: (sql) => hold(() => real.queryReadOnly(sql)), close: () => real.close() };
+    };
+    const clock = new ManualClock('2026-03-02T05:30:00Z');
+    const yaml = `
+store: sqlite:./vigil.db
+warehouses: { fast: { type: sqlite, path: ${pathOf(fast)} }, slow: { type: sqlite, path: ${pathOf(slow)} } }
+monitors:
+  - { name: quick, warehouse: fast, table: items, metric_type: row_count, schedule: { cadence: hourly } }
+  - { name: stuck, warehouse: slow, table: items, metric_type: row_count, schedule: { cadence: hourly } }
+`;
+    const app = await createApp(parseConfig(yaml, join(dir, 'vigil.yaml'), {}), { clock, openConnector: opener });
+    apps.push(app);
+    const scheduler = new LocalScheduler({
+      db: app.db,
+      clock,
+      timers: new RecordingTimers(),
+      refreshMs: 86_400_000,
+      run: (monitors, slots, control) =>
+        runMonitors({ db: app.db, connectors: app.connectors, clock, onStored: (r) => control.stored(r.monitor.id) }, monitors, slots),
+    });
+    await scheduler.start();
+    clock.set('2026-03-02T06:00:00Z');
+    await scheduler.tick();
+    const measured = async () => (await app.db.selectFrom('measurements').innerJoin('monitors', 'monitors.id', 'measurements.monitor_id').select(['monitors.name', 'scheduled_for']).execute()).map((r) => `${r.name}@${r.scheduled_for!.slice(11, 16)}`).sort();
+    for (let i = 0; i < 100 && (await measured()).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await measured()).toEqual(['quick@06:00']);
+    expect(scheduler.size.running).toBe(1);
+    // 07:00: the quick monitor runs again while the stuck one is still on its 06:00 slot.
+    clock.set('2026-03-02T07:00:00Z');
+    await scheduler.tick();
+    for (let i = 0; i < 100 && (await measured()).length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await measured()).toEqual(['quick@06:00', 'quick@07:00']);
+    release();
+    await scheduler.idle();
+    expect(await measured()).toEqual(['quick@06:00', 'quick@07:00', 'stuck@06:00']);
+    await scheduler.stop(1000);
+  });
+
+  it('stops starting queued work once stopped; what did not start runs at the next start', async () => {
+    const { app, clock } = await setup();
+    const scheduler = new LocalScheduler({
+      db: app.db,
+      clock,
+      timers: new RecordingTimers(),
+      run: async (monitors, slots, control) => {
+        await scheduler.stop(0);
+        return runMonitors({ db: app.db, connectors: app.connectors, clock, shouldStop: control.shouldStop }, monitors, slots);
+      },
+    });
+    await scheduler.start();
+    clock.set('2026-03-02T06:00:00Z');
+    await scheduler.tick();
+    await scheduler.idle();
+    expect(await app.db.selectFrom('measurements').select('id').execute()).toEqual([]);
+    expect((await app.db.selectFrom('monitors').select('next_run_at').execute()).map((r) => r.next_run_at)).toEqual(Array(3).fill('2026-03-02T06:00:00.000Z'));
   });
 });
