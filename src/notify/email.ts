@@ -70,7 +70,10 @@ export function createEmailChannel(config: EmailConfig, options: DeliveryOptions
       const content = emailContent(notification);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(timeoutError(where, timeoutMs, 'the SMTP server', secrets)), timeoutMs);
+        // A backstop only: nodemailer's own connection, greeting and socket timeouts end a
+        // silent server first, which stops the send; giving up while a slow but live
+        // conversation goes on could let the mail arrive and then be sent again.
+        timer = setTimeout(() => reject(timeoutError(where, 3 * timeoutMs, 'the SMTP server', secrets)), 3 * timeoutMs);
       });
       const delivery = transport.sendMail({
         from: config.from,

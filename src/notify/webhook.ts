@@ -69,19 +69,26 @@ export function webhookBody(notification: Notification): string {
   return JSON.stringify({ id, event, at, monitor, incident, measurement, error });
 }
 
-/** `sha256=<hex HMAC-SHA256(secret, body)>`, as X-Vigil-Signature carries it. */
-export function signBody(secret: string, body: string | Uint8Array): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+/** HMAC-SHA256(secret, "<timestamp>.<body>"): the time is signed too, so a captured request cannot be replayed later as new. */
+function mac(secret: string, body: string | Uint8Array, timestamp: string): Buffer {
+  return createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest();
+}
+
+/** `sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`, as X-Vigil-Signature carries it. */
+export function signBody(secret: string, body: string | Uint8Array, timestamp: string): string {
+  return `sha256=${mac(secret, body, timestamp).toString('hex')}`;
 }
 
 /**
- * Whether an X-Vigil-Signature header matches the exact body bytes received, compared in
- * constant time. For receivers and tests; a missing or malformed header is false.
+ * Whether an X-Vigil-Signature header matches the exact body bytes received and the
+ * X-Vigil-Timestamp header, compared in constant time. For receivers and tests; a missing
+ * or malformed header is false. A receiver should also refuse a timestamp far from its
+ * own clock (five minutes, say) and a delivery id it has seen.
  */
-export function verifySignature(secret: string, body: string | Uint8Array, header: string | null | undefined): boolean {
+export function verifySignature(secret: string, body: string | Uint8Array, header: string | null | undefined, timestamp: string | null | undefined): boolean {
   const match = typeof header === 'string' ? /^sha256=([0-9a-f]{64})$/i.exec(header.trim()) : null;
-  if (match?.[1] === undefined) return false;
-  const expected = createHmac('sha256', secret).update(body).digest();
+  if (match?.[1] === undefined || typeof timestamp !== 'string' || !/^\d+$/.test(timestamp)) return false;
+  const expected = mac(secret, body, timestamp);
   const given = Buffer.from(match[1], 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
@@ -107,8 +114,8 @@ export function webhookHeaders(base: Headers, notification: Notification, body: 
   headers.set('X-Vigil-Event', notification.event);
   headers.set('X-Vigil-Delivery', notification.id);
   if (secret !== undefined) {
-    headers.set('X-Vigil-Signature', signBody(secret, body));
     headers.set('X-Vigil-Timestamp', String(unixSeconds));
+    headers.set('X-Vigil-Signature', signBody(secret, body, String(unixSeconds)));
   }
   return headers;
 }

@@ -113,7 +113,7 @@ notifications:
     const body = JSON.parse(hooks[0]!.body);
     expect(body).toMatchObject({ event: 'incident_created', monitor: { name: 'orders rows' }, incident: { id: incident!.id, url: `https://vigil.example.com/monitor/incident/${incident!.id}` } });
     expect(body.measurement).toEqual({ value: 40, lower: 90, upper: 110 });
-    expect(verifySignature(SECRET, hooks[0]!.body, hooks[0]!.headers['x-vigil-signature'] as string)).toBe(true);
+    expect(verifySignature(SECRET, hooks[0]!.body, hooks[0]!.headers['x-vigil-signature'] as string, hooks[0]!.headers['x-vigil-timestamp'] as string)).toBe(true);
     expect(hooks[0]!.headers['x-vigil-delivery']).toBe(body.id);
     const slack = web.acceptedAt('/slack');
     expect(slack).toHaveLength(1);

@@ -233,8 +233,9 @@ describe('webhook channel', () => {
     expect(request.headers['x-vigil-timestamp']).toBe(String(Date.parse('2026-01-05T03:00:05Z') / 1000));
     expect(JSON.parse(request.body.toString('utf8'))).toEqual(n);
     const signature = request.headers['x-vigil-signature'] as string;
-    expect(verifySignature(SECRET, request.body, signature)).toBe(true);
-    expect(verifySignature('another-secret-0123456789abcdef', request.body, signature)).toBe(false);
+    const timestamp = request.headers['x-vigil-timestamp'] as string;
+    expect(verifySignature(SECRET, request.body, signature, timestamp)).toBe(true);
+    expect(verifySignature('another-secret-0123456789abcdef', request.body, signature, timestamp)).toBe(false);
   });
 
   it('sends no signature without a secret', async () => {

@@ -4,6 +4,7 @@ import { emailContent, escapeHtml, messageIdOf } from '../../src/notify/email.js
 import { httpStatusError, redact, smtpFailure } from '../../src/notify/errors.js';
 import { describeNotification, formatBand, formatNumber, formatTime, messageText } from '../../src/notify/message.js';
 import { escapeMrkdwn, slackPayload } from '../../src/notify/slack.js';
+import { createHmac } from 'node:crypto';
 import { signBody, verifySignature, webhookBody } from '../../src/notify/webhook.js';
 
 /** The words of a notification, and how each channel lays them out: pure, no I/O. */
@@ -163,17 +164,21 @@ describe('webhook body and signature', () => {
     expect(JSON.parse(body)).toEqual(n);
   });
 
-  it('verifies with the secret, and fails with another secret, another body or a bad header', () => {
+  it('verifies with the secret and timestamp, and fails with another secret, body, timestamp or a bad header', () => {
     const body = webhookBody(notification());
-    const header = signBody(secret, body);
+    const ts = '1767582005';
+    const header = signBody(secret, body, ts);
     expect(header).toMatch(/^sha256=[0-9a-f]{64}$/);
-    expect(verifySignature(secret, body, header)).toBe(true);
-    expect(verifySignature(secret, Buffer.from(body), header)).toBe(true);
-    expect(verifySignature('another-secret-of-enough-length', body, header)).toBe(false);
-    expect(verifySignature(secret, body.replace('1234567.891', '1234567.892'), header)).toBe(false);
-    expect(verifySignature(secret, body, header.slice(0, -2))).toBe(false);
-    expect(verifySignature(secret, body, 'sha1=abc')).toBe(false);
-    expect(verifySignature(secret, body, undefined)).toBe(false);
+    expect(header.slice(7)).toBe(createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex'));
+    expect(verifySignature(secret, body, header, ts)).toBe(true);
+    expect(verifySignature(secret, Buffer.from(body), header, ts)).toBe(true);
+    expect(verifySignature('another-secret-of-enough-length', body, header, ts)).toBe(false);
+    expect(verifySignature(secret, body.replace('1234567.891', '1234567.892'), header, ts)).toBe(false);
+    expect(verifySignature(secret, body, header, '1767582006')).toBe(false);
+    expect(verifySignature(secret, body, header, undefined)).toBe(false);
+    expect(verifySignature(secret, body, header.slice(0, -2), ts)).toBe(false);
+    expect(verifySignature(secret, body, 'sha1=abc', ts)).toBe(false);
+    expect(verifySignature(secret, body, undefined, ts)).toBe(false);
   });
 });
 
