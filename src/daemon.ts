@@ -7,7 +7,6 @@ import { runMonitors, type EngineDeps } from './engine/run.js';
 import { createChannel, type Channel } from './notify/channel.js';
 import { OutboxDispatcher } from './notify/outbox.js';
 import { LocalScheduler, realTimers, type Timers } from './scheduler/local.js';
-import { releaseClaims } from './store/outbox-repo.js';
 
 export interface DaemonOptions {
   timers?: Timers;
@@ -16,7 +15,7 @@ export interface DaemonOptions {
   /** Waiting between warehouse retries (tests pass one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
   /** Overrides for the outbox's backoff (tests). */
-  outbox?: { baseDelayMs?: number; maxDelayMs?: number; leaseMs?: number; maxAttempts?: number };
+  outbox?: { baseDelayMs?: number; maxDelayMs?: number; leaseMs?: number; maxAttempts?: number; maxAgeMs?: number };
 }
 
 export interface Daemon {
@@ -52,7 +51,6 @@ export async function startDaemon(app: App, options: DaemonOptions = {}): Promis
   const metrics = new DaemonMetrics(app.db);
   const channels: Channel[] = app.config.notifications.map((c) => createChannel(c));
   const outbox = new OutboxDispatcher({ db: app.db, clock: app.clock, channels, logger, onDelivered: (c, ok) => metrics.delivered(c, ok), ...options.outbox });
-  if (app.config.store.kind === 'sqlite') await releaseClaims(app.db);
 
   let draining: Promise<void> | null = null;
   let outboxTimer: unknown = null;

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { MonitorStatus } from '../domain/monitor.js';
 import type { RunObserver } from '../engine/run.js';
 import type { StoreDb } from '../store/database.js';
-import { outboxDepth } from '../store/outbox-repo.js';
+import { outboxDepth, outboxFailed } from '../store/outbox-repo.js';
 
 /** The daemon's Prometheus metrics, in their own registry. */
 export class DaemonMetrics implements RunObserver {
@@ -42,6 +42,14 @@ export class DaemonMetrics implements RunObserver {
       registers,
       async collect() {
         this.set(await outboxDepth(db));
+      },
+    });
+    new Gauge({
+      name: 'vigil_outbox_failed',
+      help: 'Notifications given up: a permanent error, or undelivered for a day (alert on this)',
+      registers,
+      async collect() {
+        this.set(await outboxFailed(db));
       },
     });
   }

@@ -73,6 +73,8 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
   const logger = deps.logger ?? silentLogger;
   const results = new Map<string, RunResult>();
   const targets = deps.notify ?? NO_NOTIFY;
+  /** Warehouses whose being down was announced in this run: one notification, not one per monitor. */
+  const announced = new Set<string>();
 
   /** A store that fails (locked, gone) costs this monitor its result, not the whole run. */
   const record = async (outcome: Outcome, at: Date) => {
@@ -94,7 +96,10 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
     const slot = slots.get(monitor.id) ?? NO_SLOT;
     if (!outcome.ok) {
       logger.warn({ monitor: monitor.name, monitorId: monitor.id, kind: outcome.error.kind }, outcome.error.message);
-      const recorded = await recordRun(deps.db, monitor, { ok: false, message: outcome.error.message }, at, slot, targets);
+      const down = isWarehouseDown(outcome.error);
+      const notify = !down || !announced.has(monitor.warehouse);
+      if (down) announced.add(monitor.warehouse);
+      const recorded = await recordRun(deps.db, monitor, { ok: false, message: outcome.error.message, notify }, at, slot, targets);
       results.set(monitor.id, { monitor, status: 'error', value: null, lower: null, upper: null, measuredAt: at, measurementId: null, incidentId: null, error: outcome.error, duplicate: recorded.duplicate });
       return;
     }

@@ -5,17 +5,23 @@ import type { StoreDb } from '../store/database.js';
 import { claimDue, markFailed, markSent, type OutboxItem } from '../store/outbox-repo.js';
 import type { Channel } from './channel.js';
 
+/** A claim outlives a delivery's 10 s timeout; after a crash, what it held is sent again this much later. */
+export const DEFAULT_LEASE_MS = 30_000;
+const DAY_MS = 86_400_000;
+
 export interface OutboxOptions {
   db: StoreDb;
   clock: Clock;
   channels: readonly Channel[];
   logger?: Logger;
-  /** Deliveries tried per notification before it is given up (failed). */
+  /** A notification still undelivered this long after it was made is given up (failed): a day by default. */
+  maxAgeMs?: number;
+  /** Deliveries tried per notification before it is given up; no limit by default (the age decides). */
   maxAttempts?: number;
   /** The first wait after a transient failure; it doubles each time, up to maxDelayMs. */
   baseDelayMs?: number;
   maxDelayMs?: number;
-  /** How long a sender holds a notification it is delivering. */
+  /** How long a sender holds a notification it is delivering: longer than a delivery's timeout. */
   leaseMs?: number;
   /** Notifications claimed at once. */
   batch?: number;
@@ -40,7 +46,7 @@ export class OutboxDispatcher {
   /** Delivers what is due now; returns how many notifications it handled. */
   async drainOnce(): Promise<number> {
     const { db, clock } = this.options;
-    const items = await claimDue(db, clock.now(), this.options.leaseMs ?? 60_000, this.options.batch ?? 20);
+    const items = await claimDue(db, clock.now(), this.options.leaseMs ?? DEFAULT_LEASE_MS, this.options.batch ?? 20);
     await Promise.all(items.map((item) => this.deliver(item)));
     return items.length;
   }
@@ -74,7 +80,8 @@ export class OutboxDispatcher {
       const message = messageOf(error);
       const attempts = item.attempts + 1;
       const transient = isVigilError(error) && error.isTransient;
-      const giveUp = !transient || attempts >= (this.options.maxAttempts ?? 10);
+      const age = clock.now().getTime() - Date.parse(item.notification.at);
+      const giveUp = !transient || attempts >= (this.options.maxAttempts ?? Number.POSITIVE_INFINITY) || age >= (this.options.maxAgeMs ?? DAY_MS);
       const retryAt = giveUp ? null : new Date(clock.now().getTime() + this.backoff(attempts));
       await markFailed(db, item, clock.now(), message, retryAt);
       this.options.onDelivered?.(item.channel, false);

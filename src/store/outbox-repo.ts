@@ -94,13 +94,14 @@ export async function markFailed(db: StoreDb, item: OutboxItem, now: Date, error
     .execute();
 }
 
-/** Releases every claim: at start-up on a store only this process uses (SQLite). */
-export async function releaseClaims(db: StoreDb): Promise<void> {
-  await db.updateTable('outbox').set({ claimed_until: null }).where('status', '=', 'pending').where('claimed_until', 'is not', null).execute();
-}
-
 /** Notifications waiting to be delivered. */
 export async function outboxDepth(db: StoreDb): Promise<number> {
   const row = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Notifications given up (a permanent error, or undelivered for too long). */
+export async function outboxFailed(db: StoreDb): Promise<number> {
+  const row = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'failed').executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -16,7 +16,8 @@ export interface RunSlot {
 
 export type RunOutcome =
   | { ok: true; value: number | null; lower: number | null; upper: number | null; verdict: MeasurementStatus }
-  | { ok: false; message: string };
+  /** `notify: false`: no error notification (the warehouse being down was announced by another monitor). */
+  | { ok: false; message: string; notify?: boolean };
 
 export interface RecordedRun {
   status: MonitorStatus;
@@ -79,7 +80,7 @@ async function storeRun(db: StoreDb, monitor: Monitor, outcome: RunOutcome, at: 
         .set({ status: 'error', last_attempted_at: now, last_error_at: now, last_error_message: outcome.message, updated_at: now, ...next })
         .where('id', '=', monitor.id)
         .execute();
-      if (before !== undefined && before.status !== 'error') {
+      if (before !== undefined && before.status !== 'error' && outcome.notify !== false) {
         await enqueue(trx, targets, (id) =>
           buildNotification({ id, event: 'monitor_error', at: now, monitor, incident: null, measurement: null, error: outcome.message, publicUrl: targets.publicUrl }),
         );

@@ -91,13 +91,20 @@ monitors:
   - { name: good rows, warehouse: good, table: items, metric_type: row_count, condition: { max: 100 } }
   - { name: down rows, warehouse: down, table: public.orders, metric_type: row_count }
   - { name: down nulls, warehouse: down, table: public.customers, column: email, metric_type: null_percentage }
+  - { name: down max, warehouse: down, table: public.payments, column: amount, metric_type: max }
+notifications:
+  - { type: webhook, name: hook, url: "http://127.0.0.1:9/never-called" }
 `,
       dir,
     );
     const results = await runNow(app);
+    // A warehouse that is down is announced once, not once per monitor.
+    const errors = await app.db.selectFrom('outbox').select(['event', 'monitor_id']).execute();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.event).toBe('monitor_error');
     const byName = Object.fromEntries(results.map((r) => [r.monitor.name, r]));
     expect(byName['good rows']).toMatchObject({ status: 'normal', value: 10 });
-    for (const name of ['down rows', 'down nulls']) {
+    for (const name of ['down rows', 'down nulls', 'down max']) {
       expect(byName[name]!.status).toBe('error');
       expect(byName[name]!.error?.kind).toBe('network');
       expect(byName[name]!.error?.message).toMatch(/^warehouse down \(postgres\): connection refused.*ECONNREFUSED/);
