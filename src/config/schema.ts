@@ -184,7 +184,26 @@ export const configSchema = z.strictObject({
     .default('sqlite:./vigil.db'),
   warehouses: z.record(warehouseNameSchema, warehouseSchema),
   monitors: z.array(monitorSchema).default([]),
-  notifications: z.array(notificationSchema).default([]),
+  notifications: z
+    .array(notificationSchema)
+    .superRefine((channels, ctx) => {
+      // Pending notifications are kept under their channel's name, so a name must not shift
+      // when the list changes: several channels of one type each need their own.
+      const names = new Map<string, number>();
+      channels.forEach((c, i) => {
+        const several = channels.filter((o) => o.type === c.type).length > 1;
+        if (c.name === undefined && several) {
+          ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `there are several ${c.type} channels: give each a name` });
+        }
+        const name = c.name ?? c.type;
+        const first = names.get(name);
+        if (first !== undefined && c.name !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `the name ${JSON.stringify(name)} is already used by notifications[${first}]` });
+        }
+        if (first === undefined) names.set(name, i);
+      });
+    })
+    .default([]),
   // Where people reach Vigil (for links in notifications), e.g. https://vigil.example.com
   public_url: httpUrl.optional(),
   api: apiSchema.default({ host: '127.0.0.1', port: 8080 }),

@@ -412,6 +412,23 @@ monitors:
     expect(lines[0]).toMatch(/^vigil\.yaml:7:23 monitors\[0\]\.schedule\.cron: the scheduler cannot run this cron expression: /);
   });
 
+  it('names notification channels: the type for the only one of its type; several of one type need names', () => {
+    const head = 'warehouses:\n  wh: { type: sqlite, path: ./w.db }\nmonitors: []\n';
+    const ok = parseConfig(`${head}notifications:\n  - { type: slack, webhook_url: "https://hooks.slack.com/services/T/B/x" }\n  - { type: webhook, name: ops, url: "https://ops.example.com/hook" }\n`, 'vigil.yaml', {});
+    expect(ok.notifications.map((c) => c.name)).toEqual(['slack', 'ops']);
+    const text = `${head}notifications:
+  - { type: slack, webhook_url: "https://hooks.slack.com/a" }
+  - { type: slack, name: team, webhook_url: "https://hooks.slack.com/b" }
+  - { type: webhook, name: team, url: "https://x.example.com" }
+  - { type: webhook, name: ops, url: "ftp://x.example.com" }
+`;
+    expect(errorLines(text)).toEqual([
+      'vigil.yaml:5:5 notifications[0].name: there are several slack channels: give each a name',
+      'vigil.yaml:7:28 notifications[2].name: the name "team" is already used by notifications[1]',
+      'vigil.yaml:8:38 notifications[3].url: must be an http:// or https:// URL',
+    ]);
+  });
+
   it('rejects a time zone without cron', () => {
     const text = `${HEAD}  - warehouse: wh
     table: orders
