@@ -1,3 +1,4 @@
+import { PostgresAdapter } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { isOpen } from '../domain/incident.js';
 import type { MeasurementStatus } from '../domain/measurement.js';
@@ -59,6 +60,10 @@ export async function recordRun(db: StoreDb, monitor: Monitor, outcome: RunOutco
   }
 }
 
+function isPostgres(trx: StoreTrx): boolean {
+  return trx.getExecutor().adapter instanceof PostgresAdapter;
+}
+
 /** A unique index refused a row: by its name on Postgres, by its columns in SQLite's message. */
 function isConflict(error: unknown, index: string, sqliteColumn: string): boolean {
   const e = error as { code?: unknown; constraint?: unknown; message?: unknown };
@@ -69,8 +74,12 @@ function isConflict(error: unknown, index: string, sqliteColumn: string): boolea
 async function storeRun(db: StoreDb, monitor: Monitor, outcome: RunOutcome, at: Date, slot: RunSlot, targets: NotifyTargets): Promise<RecordedRun> {
   const now = at.toISOString();
   return db.transaction().execute(async (trx) => {
+    // Runs of one monitor are stored one at a time across processes: on Postgres the
+    // monitor's row is locked first (SQLite has one writer at a time anyway), so a second
+    // process sees the first one's slot, status and incident, and notifies nothing twice.
+    const select = trx.selectFrom('monitors').select(['status', 'next_run_at']).where('id', '=', monitor.id);
+    const before = await (isPostgres(trx) ? select.forUpdate() : select).executeTakeFirst();
     if (await slotTaken(trx, monitor.id, slot)) return { status: 'normal', measurementId: null, incidentId: null, duplicate: true };
-    const before = await trx.selectFrom('monitors').select(['status', 'next_run_at']).where('id', '=', monitor.id).executeTakeFirst();
     // Only the slot that was due moves the schedule on; a run by hand leaves it as it is.
     const next = slot.nextRunAt === null ? {} : { next_run_at: slot.nextRunAt };
 

@@ -115,4 +115,39 @@ monitors:
       await Promise.all(apps.map((app) => app.close()));
     }
   });
+
+  it('two processes failing or resolving the same monitor at once notify once', async () => {
+    const dir = tempDir();
+    const seeded = await seedSqlite(dir);
+    const path = seeded.config.type === 'sqlite' ? seeded.config.path : '';
+    const yaml = `
+store: ${storeUrl}
+warehouses: { wh: { type: sqlite, path: ${path} } }
+monitors:
+  - { name: racing, warehouse: wh, table: items, metric_type: row_count, condition: { max: 5 } }
+`;
+    const clock = new ManualClock('2026-11-29T06:00:00Z');
+    const apps = await Promise.all([0, 1].map(() => createApp(parseConfig(yaml, join(dir, 'vigil.yaml'), {}), { clock })));
+    try {
+      const db = apps[0]!.db;
+      const [monitor] = await listMonitors(db, { ids: [yamlMonitorId('racing')] });
+      const targets = { channels: ['hook'], publicUrl: null };
+      const slot = (h: number, i: number) => ({ scheduledFor: `2026-11-29T${String(h).padStart(2, '0')}:0${i}:00.000Z`, nextRunAt: null });
+      const both = (outcome: Parameters<typeof recordRun>[2], h: number) =>
+        Promise.all(apps.map((app, i) => recordRun(app.db, monitor!, outcome, clock.now(), slot(h, i), targets)));
+      await both({ ok: false, message: 'warehouse wh: gone' }, 1);
+      const mine = (table: 'outbox') => db.selectFrom(table).select('event').where('monitor_id', '=', monitor!.id);
+      expect(await mine('outbox').execute()).toEqual([{ event: 'monitor_error' }]);
+      await both({ ok: true, value: 10, lower: null, upper: 5, verdict: 'anomaly' }, 2);
+      const good = { ok: true as const, value: 3, lower: null, upper: 5, verdict: 'normal' as const };
+      await both(good, 3); // good runs 1 and 2
+      await both(good, 4); // 3 resolves, 4 finds it resolved
+      const events = (await mine('outbox').execute()).map((r) => r.event);
+      expect(events.sort()).toEqual(['incident_created', 'incident_resolved', 'monitor_error']);
+      const actions = await db.selectFrom('incident_actions').innerJoin('incidents', 'incidents.id', 'incident_actions.incident_id').select('type').where('incidents.monitor_id', '=', monitor!.id).execute();
+      expect(actions.map((a) => a.type).sort()).toEqual(['auto_resolved', 'created']);
+    } finally {
+      await Promise.all(apps.map((app) => app.close()));
+    }
+  });
 });
