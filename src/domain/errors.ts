@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'store' // the Vigil store failed
   | 'notify' // a notification could not be delivered: see `kind`
   | 'not_found'
+  | 'conflict' // the request does not fit the current state (acknowledging a resolved incident)
   | 'invalid_argument';
 
 /** What kind of warehouse failure this was; decides whether a retry can help. */
