@@ -6,6 +6,7 @@ import { createLogger, LOG_LEVELS } from './logger.js';
 import { migrateCommand } from './migrate.js';
 import { runNowCommand } from './run-now.js';
 import { startCommand } from './start.js';
+import { incidentActionCommand, listIncidentsCommand, markNormalCommand } from './incidents.js';
 import { validateCommand } from './validate.js';
 import { backtestCommand } from './backtest.js';
 
@@ -42,6 +43,35 @@ async function main(argv: string[]): Promise<number> {
     .addOption(logLevelOption('info'))
     .action(async (options) => {
       code = await startCommand(options, createLogger(options.logLevel));
+    });
+
+  program
+    .command('incidents')
+    .description('list open incidents (all of them with --all)')
+    .addOption(configOption())
+    .option('--all', 'resolved ones too')
+    .action(async (options) => {
+      code = await listIncidentsCommand(options);
+    });
+
+  for (const action of ['acknowledge', 'resolve'] as const) {
+    program
+      .command(`${action} <incident-id>`)
+      .description(action === 'acknowledge' ? 'acknowledge an incident: someone is on it' : 'resolve an incident by hand (notifies its resolution)')
+      .addOption(configOption())
+      .option('--user <name>', 'who did it, recorded in the incident (default $USER)')
+      .action(async (id: string, options) => {
+        code = await incidentActionCommand(action, id, options);
+      });
+  }
+
+  program
+    .command('mark-normal <measurement-id>')
+    .description('say a measurement was fine: the detector trains on it, and its incident resolves if nothing else keeps it open')
+    .addOption(configOption())
+    .option('--user <name>', 'who did it, recorded in the incident (default $USER)')
+    .action(async (id: string, options) => {
+      code = await markNormalCommand(id, options);
     });
 
   program
