@@ -19,12 +19,15 @@ export type WarehouseErrorKind = 'auth' | 'network' | 'timeout' | 'permission' |
 export class VigilError extends Error {
   readonly code: ErrorCode;
   readonly kind: WarehouseErrorKind | undefined;
+  /** When the other side said to try again (an HTTP Retry-After), in ms from now. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; kind?: WarehouseErrorKind } = {}) {
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; kind?: WarehouseErrorKind; retryAfterMs?: number } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'VigilError';
     this.code = code;
     this.kind = options.kind;
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   /** Transient failures (network, timeout) may succeed when tried again; the others will not. */

@@ -91,10 +91,13 @@ export function formatDuration(ms: number): string {
 }
 
 /** An HTTP answer other than 2xx; `body` is an excerpt of what the receiver said, if anything. */
-export function httpStatusError(where: string, status: number, body: string, secrets: readonly string[]): VigilError {
+export function httpStatusError(where: string, status: number, body: string, secrets: readonly string[], retryAfterMs?: number): VigilError {
   const said = body === '' ? '' : `: ${excerpt(body, secrets)}`;
   const detail = `HTTP ${status} from the webhook${said}`;
-  if (status >= 500 || status === 408 || status === 429) return notifyError(where, detail, 'network', undefined, secrets);
+  if (status >= 500 || status === 408 || status === 429) {
+    const error = notifyError(where, detail, 'network', undefined, secrets);
+    return retryAfterMs === undefined ? error : new VigilError('notify', error.message, { kind: 'network', retryAfterMs });
+  }
   if (status === 401 || status === 403) return notifyError(where, `${detail} (check the URL, token or secret)`, 'permission', undefined, secrets);
   if (status >= 300 && status < 400) return notifyError(where, `${detail} (a redirect: configure the final URL)`, undefined, undefined, secrets);
   return notifyError(where, detail, undefined, undefined, secrets);

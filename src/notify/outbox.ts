@@ -82,7 +82,9 @@ export class OutboxDispatcher {
       const transient = isVigilError(error) && error.isTransient;
       const age = clock.now().getTime() - Date.parse(item.notification.at);
       const giveUp = !transient || attempts >= (this.options.maxAttempts ?? Number.POSITIVE_INFINITY) || age >= (this.options.maxAgeMs ?? DAY_MS);
-      const retryAt = giveUp ? null : new Date(clock.now().getTime() + this.backoff(attempts));
+      // A receiver that says when to come back (HTTP 429/503 Retry-After) is believed, up to an hour.
+      const asked = isVigilError(error) && error.retryAfterMs !== undefined ? Math.min(error.retryAfterMs, 3_600_000) : 0;
+      const retryAt = giveUp ? null : new Date(clock.now().getTime() + Math.max(asked, this.backoff(attempts)));
       await markFailed(db, item, clock.now(), message, retryAt);
       this.options.onDelivered?.(item.channel, false);
       this.logger.warn({ ...fields, attempts, retryAt: retryAt?.toISOString() ?? null }, giveUp ? `notification given up: ${message}` : `notification will be retried: ${message}`);

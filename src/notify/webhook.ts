@@ -7,8 +7,7 @@ import { describeChannel, httpStatusError, notifyError, requestFailure, timeoutE
  * The generic webhook: the notification as JSON, POSTed to a URL. Receivers drop
  * duplicates by `X-Vigil-Delivery` (the notification id, the same on every retry) and,
  * when a secret is configured, check `X-Vigil-Signature: sha256=<hex HMAC-SHA256(secret,
- * body)>` with verifySignature. The signature covers the body bytes only; the body holds
- * the id and time, so X-Vigil-Timestamp (Unix seconds of this attempt) is informational.
+ * "<X-Vigil-Timestamp>.<body>")>` with verifySignature, refusing old timestamps.
  */
 
 export type WebhookConfig = Extract<ChannelConfig, { type: 'webhook' }>;
@@ -50,7 +49,7 @@ export function httpPoster(where: string, url: string, secrets: readonly string[
           return;
         }
         const text = await response.text().catch(() => '');
-        throw httpStatusError(where, response.status, text, secrets);
+        throw httpStatusError(where, response.status, text, secrets, retryAfterMs(response.headers.get('retry-after')));
       } finally {
         clearTimeout(timer);
         inFlight.delete(controller);
@@ -61,6 +60,15 @@ export function httpPoster(where: string, url: string, secrets: readonly string[
       for (const controller of inFlight) controller.abort(CLOSED);
     },
   };
+}
+
+/** A Retry-After header (seconds, or an HTTP date) as ms from now; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /** The body: the Notification's fields as they are, in a fixed order. */

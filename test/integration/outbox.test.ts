@@ -31,13 +31,17 @@ const SLACK_TOKEN = 'xoxSlackPathToken77aa88bb';
 class EchoServer {
   readonly hits: Array<{ url: string; delivery: string | undefined }> = [];
   status = 400;
+  /** A Retry-After header to send, if any. */
+  retryAfter: string | null = null;
   url = '';
   private readonly server: Server = createServer((request, response) => {
     request.resume();
     request.on('end', () => {
       this.hits.push({ url: request.url ?? '', delivery: request.headers['x-vigil-delivery'] as string | undefined });
       const echo = `rejected POST http://${request.headers.host}${request.url} (authorization: ${request.headers.authorization ?? 'none'})`;
-      response.writeHead(this.status, { 'content-type': 'text/plain' }).end(echo);
+      const headers: Record<string, string> = { 'content-type': 'text/plain' };
+      if (this.retryAfter !== null) headers['retry-after'] = this.retryAfter;
+      response.writeHead(this.status, headers).end(echo);
     });
   });
 
@@ -119,6 +123,7 @@ describe('the outbox on a SQLite store', () => {
     }
     echo.hits.length = 0;
     echo.status = 400;
+    echo.retryAfter = null;
   });
 
   afterEach(async () => {
@@ -278,6 +283,40 @@ describe('the outbox on a SQLite store', () => {
     }
     expect(echo.hits).toHaveLength(1);
     expect((await s.rows())[0]).toMatchObject({ status: 'failed', attempts: 1 });
+  });
+
+  it('waits as long as a receiver asks (Retry-After on a 429), up to an hour', async () => {
+    const s = await setup([`{ type: webhook, name: busy, url: "${echo.url}/hooks/${URL_TOKEN}" }`]);
+    await breach(s.app);
+    echo.status = 429;
+    echo.retryAfter = '120';
+    const dispatcher = s.dispatcher({ baseDelayMs: 1_000 });
+    await dispatcher.drain();
+    let [row] = await s.rows();
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(Date.parse(row!.next_attempt_at) - s.clock.now().getTime()).toBe(120_000);
+    echo.retryAfter = '86400';
+    s.clock.set(row!.next_attempt_at);
+    await dispatcher.drain();
+    [row] = await s.rows();
+    expect(Date.parse(row!.next_attempt_at) - s.clock.now().getTime()).toBe(3_600_000);
+  });
+
+  it('keeps retrying until a notification is a day old, then gives it up', async () => {
+    const s = await setup([HOOK(hook)]);
+    await breach(s.app);
+    hook.mode = 'fail';
+    const dispatcher = s.dispatcher({ maxDelayMs: 15 * 60_000 });
+    let row = (await s.rows())[0]!;
+    while (row.status === 'pending') {
+      s.clock.set(row.next_attempt_at);
+      await dispatcher.drain();
+      row = (await s.rows())[0]!;
+    }
+    expect(row.status).toBe('failed');
+    expect(s.clock.now().getTime() - Date.parse(START)).toBeGreaterThanOrEqual(86_400_000);
+    expect(s.clock.now().getTime() - Date.parse(START)).toBeLessThan(86_400_000 + 20 * 60_000);
+    expect(row.attempts).toBeGreaterThan(90);
   });
 
   it('gives up after maxAttempts transient failures', async () => {
