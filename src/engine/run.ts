@@ -73,6 +73,8 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
   const logger = deps.logger ?? silentLogger;
   const results = new Map<string, RunResult>();
   const targets = deps.notify ?? NO_NOTIFY;
+  /** Runs are stored one at a time: the store has one writer (SQLite), or a row lock per monitor (Postgres). */
+  const storeLimit = pLimit(1);
   /** Warehouses whose being down was announced in this run: one notification, not one per monitor. */
   const announced = new Set<string>();
 
@@ -131,9 +133,9 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
     const limit = pLimit(warehouse.config.max_concurrency);
     let down: VigilError | undefined;
     await Promise.all(
-      units.map((unit) =>
-        limit(async () => {
-          if (deps.shouldStop?.() === true) return;
+      units.map(async (unit) => {
+        const ran = await limit(async (): Promise<{ outcomes: Outcome[]; at: Date } | null> => {
+          if (deps.shouldStop?.() === true) return null;
           const at = deps.clock.now();
           for (const m of monitorsOf(unit)) {
             const slot = slots.get(m.id)?.scheduledFor;
@@ -167,9 +169,18 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
             const errors = outcomes.flatMap((o) => (o.ok ? [] : [o.error]));
             if (errors.length === outcomes.length && errors.length > 0 && isWarehouseDown(errors[0]!)) down = errors[0];
           }
-          for (const outcome of outcomes) await record(outcome, at);
-        }),
-      ),
+          return { outcomes, at };
+        });
+        if (ran === null) return;
+        // Stored outside the warehouse's slot: the next query need not wait for this one's writes.
+        await storeLimit(async () => {
+          for (const outcome of ran.outcomes) {
+            await record(outcome, ran.at);
+            // Let timers and HTTP requests (/healthz) in between runs.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        });
+      }),
     );
   };
 

@@ -58,6 +58,8 @@ export class LocalScheduler {
   private readonly inFlight = new Set<string>();
   private readonly running = new Set<Promise<void>>();
   private timer: unknown = null;
+  /** When the armed timer fires (epoch ms). */
+  private armedAt = Number.POSITIVE_INFINITY;
   private stopped = true;
   private ticking = false;
   private lastRefresh = 0;
@@ -122,6 +124,7 @@ export class LocalScheduler {
   private async tickOnce(): Promise<void> {
     if (this.timer !== null) this.timers.clear(this.timer);
     this.timer = null;
+    this.armedAt = Number.POSITIVE_INFINITY;
     const now = this.options.clock.now();
     if (now.getTime() - this.lastRefresh >= (this.options.refreshMs ?? 60_000)) {
       try {
@@ -166,7 +169,9 @@ export class LocalScheduler {
     const control: RunControl = {
       stored: (id) => {
         release(id);
-        if (!this.stopped) this.arm();
+        // Re-arm only if this monitor is due before the timer: a loop over every monitor per stored run would cost more than the run.
+        const next = this.entries.get(id)?.next;
+        if (!this.stopped && next !== undefined && next < this.armedAt) this.arm();
       },
       shouldStop: () => this.stopped,
     };
@@ -194,6 +199,7 @@ export class LocalScheduler {
     const refreshMs = this.options.refreshMs ?? 60_000;
     const untilRefresh = this.lastRefresh + refreshMs - this.options.clock.now().getTime();
     const wait = Math.max(0, Math.min(earliest - this.options.clock.now().getTime(), untilRefresh, refreshMs));
+    this.armedAt = this.options.clock.now().getTime() + wait;
     this.timer = this.timers.set(() => void this.tick(), wait);
   }
 

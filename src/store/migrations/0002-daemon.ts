@@ -9,6 +9,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('incidents').addColumn('good_runs', 'integer', (c) => c.notNull().defaultTo(0)).execute();
   await db.schema.alterTable('incidents').addColumn('opened_by', 'text').execute();
   await db.schema.alterTable('measurements').addColumn('scheduled_for', 'text').execute();
+  // The detector reads a monitor's latest points before every run: an index that holds them
+  // answers from the index alone. It replaces the (monitor_id, created_at) index it extends.
+  await db.schema
+    .createIndex('measurements_history')
+    .on('measurements')
+    .columns(['monitor_id', 'created_at', 'value', 'is_anomaly', 'marked_normal'])
+    .execute();
+  await db.schema.dropIndex('measurements_monitor_time').execute();
   // NULLs are distinct on both stores: runs by hand (no slot) never collide.
   await db.schema.createIndex('measurements_one_per_slot').on('measurements').columns(['monitor_id', 'scheduled_for']).unique().execute();
 
@@ -38,6 +46,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('outbox').execute();
   await db.schema.dropIndex('measurements_one_per_slot').execute();
+  await db.schema.createIndex('measurements_monitor_time').on('measurements').columns(['monitor_id', 'created_at']).execute();
+  await db.schema.dropIndex('measurements_history').execute();
   await db.schema.alterTable('measurements').dropColumn('scheduled_for').execute();
   await db.schema.alterTable('incidents').dropColumn('opened_by').execute();
   await db.schema.alterTable('incidents').dropColumn('good_runs').execute();
