@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../domain/logger.js';
 import type { Monitor } from '../domain/monitor.js';
 import type { RunSlot } from '../store/record-run.js';
 import type { StoreDb } from '../store/database.js';
-import { loadScheduled, setFirstRuns } from '../store/schedule-repo.js';
+import { definitionsVersion, loadScheduled, setFirstRuns } from '../store/schedule-repo.js';
 import { nextRunAfter } from './next-run.js';
 
 /** Timers, injectable so tests can fire them at will. */
@@ -35,6 +35,9 @@ export interface SchedulerOptions {
   onLag?: (seconds: number) => void;
 }
 
+/** Even when nothing seems to have changed, the monitors are read in full this often. */
+const FULL_REFRESH_MS = 10 * 60_000;
+
 export interface RunControl {
   stored(monitorId: string): void;
   shouldStop(): boolean;
@@ -62,6 +65,9 @@ export class LocalScheduler {
   private armedAt = Number.POSITIVE_INFINITY;
   private stopped = true;
   private ticking = false;
+  /** The definitions last read (see definitionsVersion), and when they were last read in full. */
+  private version = '';
+  private lastFullRefresh = 0;
   private lastRefresh = 0;
   private readonly logger: Logger;
   private readonly timers: Timers;
@@ -82,9 +88,20 @@ export class LocalScheduler {
     return { scheduled: this.entries.size, running: this.inFlight.size };
   }
 
-  /** Reads the enabled monitors and their next runs; gives a first run to those without one. */
-  async refresh(): Promise<void> {
+  /**
+   * Reads the enabled monitors and their next runs, when their definitions changed since the
+   * last read (or `force`); gives a first run to those without one.
+   */
+  async refresh(force = true): Promise<void> {
     const now = this.options.clock.now();
+    const version = await definitionsVersion(this.options.db);
+    // Unchanged definitions are not read again, but a full read still happens every so often.
+    if (!force && version === this.version && now.getTime() - this.lastFullRefresh < FULL_REFRESH_MS) {
+      this.lastRefresh = now.getTime();
+      return;
+    }
+    this.version = version;
+    this.lastFullRefresh = now.getTime();
     const scheduled = await loadScheduled(this.options.db);
     const first: Array<{ id: string; nextRunAt: string }> = [];
     this.entries.clear();
@@ -101,7 +118,7 @@ export class LocalScheduler {
       }
       this.entries.set(monitor.id, { monitor, next });
     }
-    await setFirstRuns(this.options.db, first, now);
+    await setFirstRuns(this.options.db, first);
     this.lastRefresh = now.getTime();
   }
 
@@ -128,7 +145,7 @@ export class LocalScheduler {
     const now = this.options.clock.now();
     if (now.getTime() - this.lastRefresh >= (this.options.refreshMs ?? 60_000)) {
       try {
-        await this.refresh();
+        await this.refresh(false);
       } catch (error) {
         this.logger.error({}, `scheduler cannot read the store, keeping what it knew: ${messageOf(error)}`);
       }

@@ -26,7 +26,7 @@ async function incidentIn(trx: StoreTrx, id: string): Promise<Incident | null> {
 /** When a person closes the incident, the monitor is no longer in incident. */
 async function settleMonitor(trx: StoreTrx, incident: Incident, now: string): Promise<void> {
   if (incident.status !== 'resolved') return;
-  await trx.updateTable('monitors').set({ status: 'normal', updated_at: now }).where('id', '=', incident.monitorId).where('status', '=', 'incident').execute();
+  await trx.updateTable('monitors').set({ status: 'normal' }).where('id', '=', incident.monitorId).where('status', '=', 'incident').execute();
 }
 
 async function act(db: StoreDb, incidentId: string, targets: NotifyTargets, at: Date, event: (incident: Incident) => IncidentEvent): Promise<Incident> {

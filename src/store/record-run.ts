@@ -81,12 +81,13 @@ async function storeRun(db: StoreDb, monitor: Monitor, outcome: RunOutcome, at: 
     const before = await (isPostgres(trx) ? select.forUpdate() : select).executeTakeFirst();
     if (await slotTaken(trx, monitor.id, slot)) return { status: 'normal', measurementId: null, incidentId: null, duplicate: true };
     // Only the slot that was due moves the schedule on; a run by hand leaves it as it is.
+    // A run leaves updated_at alone: it dates the monitor's definition (the scheduler reloads when it moves).
     const next = slot.nextRunAt === null ? {} : { next_run_at: slot.nextRunAt };
 
     if (!outcome.ok) {
       await trx
         .updateTable('monitors')
-        .set({ status: 'error', last_attempted_at: now, last_error_at: now, last_error_message: outcome.message, updated_at: now, ...next })
+        .set({ status: 'error', last_attempted_at: now, last_error_at: now, last_error_message: outcome.message, ...next })
         .where('id', '=', monitor.id)
         .execute();
       if (before !== undefined && before.status !== 'error' && outcome.notify !== false) {
@@ -145,7 +146,6 @@ async function storeRun(db: StoreDb, monitor: Monitor, outcome: RunOutcome, at: 
         last_measurement: measurementId,
         last_measurement_value: outcome.value,
         ...(incident !== null && transition.changed ? { last_incident: incident.id } : {}),
-        updated_at: now,
         ...next,
       })
       .where('id', '=', monitor.id)

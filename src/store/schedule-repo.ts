@@ -22,12 +22,24 @@ export async function loadScheduled(db: StoreDb): Promise<ScheduledMonitor[]> {
 }
 
 /** Sets the first next run of monitors that have none (new, or whose schedule changed). */
-export async function setFirstRuns(db: StoreDb, runs: ReadonlyArray<{ id: string; nextRunAt: string }>, now: Date): Promise<void> {
+export async function setFirstRuns(db: StoreDb, runs: ReadonlyArray<{ id: string; nextRunAt: string }>): Promise<void> {
   if (runs.length === 0) return;
-  const iso = now.toISOString();
   await db.transaction().execute(async (trx) => {
     for (const run of runs) {
-      await trx.updateTable('monitors').set({ next_run_at: run.nextRunAt, updated_at: iso }).where('id', '=', run.id).where('next_run_at', 'is', null).execute();
+      await trx.updateTable('monitors').set({ next_run_at: run.nextRunAt }).where('id', '=', run.id).where('next_run_at', 'is', null).execute();
     }
   });
+}
+
+/**
+ * A fingerprint of the enabled monitors' definitions: it changes when one is added, removed,
+ * enabled, disabled or edited (updated_at moves), not when one runs.
+ */
+export async function definitionsVersion(db: StoreDb): Promise<string> {
+  const row = await db
+    .selectFrom('monitors')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('latest')])
+    .where('is_enabled', '=', 1)
+    .executeTakeFirstOrThrow();
+  return `${Number(row.n)}|${row.latest ?? ''}`;
 }

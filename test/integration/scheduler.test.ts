@@ -246,4 +246,18 @@ monitors:
     expect(await app.db.selectFrom('measurements').select('id').execute()).toEqual([]);
     expect((await app.db.selectFrom('monitors').select('next_run_at').execute()).map((r) => r.next_run_at)).toEqual(Array(3).fill('2026-03-02T06:00:00.000Z'));
   });
+
+  it('sees monitors added, edited or disabled elsewhere at its next refresh; runs alone change nothing it must reread', async () => {
+    const { app, clock, yaml, dir } = await setup();
+    const scheduler = new LocalScheduler({ db: app.db, clock, timers: new RecordingTimers(), refreshMs: 60_000, run: async () => undefined });
+    await scheduler.start();
+    expect(scheduler.size.scheduled).toBe(3);
+    const oneMonitor = yaml('{ cadence: hourly }').replace(/\n  - \{ name: nulls.*\n  - \{ name: max.*\n/, '\n');
+    clock.advance(1000);
+    await syncConfig(app.db, parseConfig(oneMonitor, join(dir, 'vigil.yaml'), {}, 'vigil.yaml'), clock);
+    clock.advance(60_000);
+    await scheduler.tick();
+    expect(scheduler.size.scheduled).toBe(1);
+    await scheduler.stop(1000);
+  });
 });
