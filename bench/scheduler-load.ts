@@ -38,6 +38,7 @@
  * store has none, and every monitor would just be "learning".
  *
  * Environment:
+ *   BENCH_WAREHOUSE   sqlite (default) or duckdb: the embedded warehouse's kind
  *   BENCH_TABLES      tables in the warehouse (default 500); 20 monitors each
  *   BENCH_ROWS        rows a table (default 3000)
  *   BENCH_HISTORY     points of hourly history a monitor already has (default 168, a week)
@@ -69,6 +70,8 @@ import { planRuns } from '../src/engine/plan.js';
 const HOUR = 3_600_000;
 const MONITORS_PER_TABLE = 20;
 const WAREHOUSE = 'wh';
+/** The embedded warehouse: sqlite (default; queries run in the process, one at a time) or duckdb (its own threads). */
+const KIND = process.env.BENCH_WAREHOUSE === 'duckdb' ? 'duckdb' : 'sqlite';
 const TARGET_RSS_MB = 300;
 const TARGET_LAG_S = 1;
 
@@ -131,7 +134,7 @@ function configYaml(): string {
     'store: sqlite:./store.db',
     'api: { host: 127.0.0.1, port: 0 }',
     'warehouses:',
-    `  ${WAREHOUSE}: { type: sqlite, path: ./warehouse.db }`,
+    `  ${WAREHOUSE}: { type: ${KIND}, path: ./warehouse.db }`,
     'monitors:',
   ];
   for (let t = 1; t <= TABLES; t++) {
@@ -170,6 +173,31 @@ function buildWarehouse(path: string): void {
   }
 }
 
+/** The same tables and values in a DuckDB file. */
+async function buildDuckdbWarehouse(path: string): Promise<void> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(path);
+  const db = await instance.connect();
+  try {
+    for (let t = 1; t <= TABLES; t++) {
+      const name = tableName(t);
+      await db.run(`CREATE TABLE "${name}" AS
+        SELECT i AS id,
+               CASE WHEN i % 13 = 0 THEN NULL ELSE ((i * 7919 + ${t * 31}) % 100003) / 100.0 END AS amount,
+               ((i * 31 + ${t}) % 50)::INTEGER AS qty,
+               CASE WHEN i % 17 = 0 THEN NULL ELSE (i % 997) * 1.5 + ${t} END AS price,
+               ((i * 2654435761) % 100000) / 1000.0 AS score,
+               CASE i % 5 WHEN 0 THEN 'paid' WHEN 1 THEN 'pending' WHEN 2 THEN 'refunded' WHEN 3 THEN 'paid' ELSE NULL END AS status,
+               CASE WHEN i % 29 = 0 THEN NULL ELSE 'user' || (i % ${Math.max(1, ROWS - 50)}) || '@example.com' END AS email,
+               TIMESTAMP '2025-01-01' + i * INTERVAL 1 MINUTE AS created_at
+          FROM range(1, ${ROWS + 1}) r(i)`);
+    }
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // The child: builds the warehouse, the config and the store with its history
 
@@ -187,7 +215,8 @@ interface Prepared {
 
 async function prepare(dir: string, firstHour: number): Promise<Prepared> {
   const t0 = performance.now();
-  buildWarehouse(join(dir, 'warehouse.db'));
+  if (KIND === 'duckdb') await buildDuckdbWarehouse(join(dir, 'warehouse.db'));
+  else buildWarehouse(join(dir, 'warehouse.db'));
   const t1 = performance.now();
   const yaml = configYaml();
   writeFileSync(join(dir, 'vigil.yaml'), yaml);
@@ -203,7 +232,7 @@ async function prepare(dir: string, firstHour: number): Promise<Prepared> {
   // Each monitor's value as the engine computes it, so its history can sit around it.
   const values = new Map<string, number | null>();
   const connector = await openConnector(WAREHOUSE, config.warehouses[0]!.config);
-  const dialect = dialectFor('sqlite');
+  const dialect = dialectFor(KIND);
   for (const [, units] of planRuns(config.monitors)) {
     for (const unit of units) {
       for (const outcome of await executeUnit(unit, connector, dialect)) {
@@ -663,7 +692,7 @@ async function main(): Promise<void> {
   say('Vigil benchmark: scheduler load (issue 4)');
   say('=========================================');
   say(`node ${process.version}, ${process.platform}/${process.arch}`);
-  say(`warehouse: embedded SQLite, ${TABLES} tables x ${n(ROWS)} rows (BENCH_TABLES, BENCH_ROWS), max_concurrency 1 (the sqlite default)`);
+  say(`warehouse: embedded ${KIND === 'duckdb' ? 'DuckDB' : 'SQLite'}, ${TABLES} tables x ${n(ROWS)} rows (BENCH_TABLES, BENCH_ROWS), max_concurrency ${KIND === 'duckdb' ? '2 (the duckdb default)' : '1 (the sqlite default)'}`);
   say(`monitors:  ${n(monitorsTotal)} (${MONITORS_PER_TABLE} a table: row_count x2, min/max/mean x4 columns, null_percentage x4, cardinality, unique_percentage), all hourly, sensitivity 5 (learned bands)`);
   say(`store:     SQLite (WAL), history ${HISTORY} hourly points a monitor already stored (BENCH_HISTORY)`);
   say(`hours:     ${HOURS} (BENCH_HOURS); the clock is moved to ${LEAD_S} s before each hour (BENCH_LEAD), then the real timers run`);
