@@ -23,7 +23,8 @@ export async function startCommand(options: StartOptions, logger: Logger): Promi
     await app.close();
     throw error;
   }
-  process.stdout.write(`vigil is running: ${daemon.scheduler.size.scheduled} monitors scheduled; health, readiness and metrics at ${daemon.address}\n`);
+  const scheduled = daemon.scheduler.size.scheduled;
+  process.stdout.write(`vigil is running: ${scheduled} monitor${scheduled === 1 ? '' : 's'} scheduled; health, readiness and metrics at ${daemon.address}\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
