@@ -2,7 +2,6 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { yamlMonitorId } from '../../src/domain/ids.js';
@@ -10,6 +9,7 @@ import { CLI } from '../helpers/cli.js';
 import { describeWithDatabase, uniqueName } from '../helpers/databases.js';
 import { HttpReceiver } from '../helpers/receivers.js';
 import { tempDir } from '../helpers/temp.js';
+import { freePort, until } from '../helpers/wait.js';
 
 /**
  * kill -9 in the middle of a batch and while notifications are pending, then start again:
@@ -17,24 +17,7 @@ import { tempDir } from '../helpers/temp.js';
  * notification delivered exactly once.
  */
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function exited(child: ChildProcess): Promise<number | null> {
   return child.exitCode !== null || child.signalCode !== null

@@ -2,14 +2,15 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { yamlMonitorId } from '../../src/domain/ids.js';
 import { CLI } from '../helpers/cli.js';
 import { describeWithDatabase, uniqueName } from '../helpers/databases.js';
+import { EchoServer } from '../helpers/receivers.js';
 import { tempDir } from '../helpers/temp.js';
+import { freePort, until } from '../helpers/wait.js';
 
 /**
  * `vigil start` as people run it: a real process, real signals, a real port. Every wait
@@ -23,25 +24,7 @@ const SIGNING_SECRET = 'webhook-signing-secret-2a3b4c5d';
 const SLACK_TOKEN = 'xoxSlackPathTokenCC11DD22';
 const SECRETS = [WAREHOUSE_PASSWORD, URL_TOKEN, HEADER_SECRET, SIGNING_SECRET, SLACK_TOKEN];
 
-/** A free port: listen on 0, read it, close. */
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
-/** Polls `probe` until it returns something other than undefined or false. */
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** GET on the ops server; undefined while nothing answers. */
 async function get(url: string): Promise<{ status: number; body: string } | undefined> {
@@ -152,32 +135,9 @@ function sqliteSetup(yaml: (dir: string) => string): string {
   return dir;
 }
 
-/** A receiver that answers 500, echoing the URL and Authorization it got, as careless servers do. */
-class EchoServer {
-  hits = 0;
-  url = '';
-  private readonly server: Server = createHttpServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      this.hits += 1;
-      response.writeHead(500, { 'content-type': 'text/plain' }).end(`cannot handle http://${request.headers.host}${request.url} (authorization: ${request.headers.authorization ?? 'none'})`);
-    });
-  });
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 describe('vigil start, as a process', () => {
-  const echo = new EchoServer();
+  const echo = new EchoServer(500);
 
   beforeAll(async () => {
     await echo.start();
@@ -255,7 +215,7 @@ notifications:
     // Everything that could leak has happened: a warehouse refused, a receiver echoed, a channel was unreachable.
     await until('the warehouse failure, an incident and its notifications tried', () => {
       const logs = vigil.stderr;
-      return logs.includes('warehouse shop (postgres)') && logs.includes('notification will be retried: webhook channel') && logs.includes('notification will be retried: slack channel') && echo.hits >= 2;
+      return logs.includes('warehouse shop (postgres)') && logs.includes('notification will be retried: webhook channel') && logs.includes('notification will be retried: slack channel') && echo.hits.length >= 2;
     });
 
     vigil.child.kill('SIGTERM');

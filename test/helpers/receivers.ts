@@ -58,6 +58,43 @@ export class HttpReceiver {
   }
 }
 
+/**
+ * A receiver that answers every request with one `status` (and `retryAfter` when set),
+ * echoing the URL and Authorization it got as careless servers do: error messages built
+ * from its answers must still hold no secret.
+ */
+export class EchoServer {
+  readonly hits: Array<{ url: string; delivery: string | undefined }> = [];
+  status: number;
+  retryAfter: string | null = null;
+  url = '';
+  private readonly server: Server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      this.hits.push({ url: request.url ?? '', delivery: request.headers['x-vigil-delivery'] as string | undefined });
+      const echo = `rejected POST http://${request.headers.host}${request.url} (authorization: ${request.headers.authorization ?? 'none'})`;
+      const headers: Record<string, string> = { 'content-type': 'text/plain' };
+      if (this.retryAfter !== null) headers['retry-after'] = this.retryAfter;
+      response.writeHead(this.status, headers).end(echo);
+    });
+  });
+
+  constructor(status = 400) {
+    this.status = status;
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
 export interface Mail {
   from: string;
   to: string[];

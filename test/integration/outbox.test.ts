@@ -1,7 +1,5 @@
 import Database from 'better-sqlite3';
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp, runNow, type App } from '../../src/app.js';
@@ -11,7 +9,8 @@ import { createChannel, type Channel } from '../../src/notify/channel.js';
 import { OutboxDispatcher, type OutboxOptions } from '../../src/notify/outbox.js';
 import { openStore, type StoreDb } from '../../src/store/database.js';
 import { claimDue } from '../../src/store/outbox-repo.js';
-import { HttpReceiver } from '../helpers/receivers.js';
+import { EchoServer, HttpReceiver } from '../helpers/receivers.js';
+import { freePort, until } from '../helpers/wait.js';
 import { tempDir } from '../helpers/temp.js';
 
 /**
@@ -26,45 +25,6 @@ const URL_TOKEN = 'T0KEN-in-the-path-9f8e7d6c';
 const QUERY_KEY = 'query-key-5a4b3c2d1e';
 const HEADER_SECRET = 'header-value-secret-0a1b2c3d';
 const SLACK_TOKEN = 'xoxSlackPathToken77aa88bb';
-
-/** A tiny HTTP server answering every request with one status, echoing what it got (URL, headers) as receivers often do. */
-class EchoServer {
-  readonly hits: Array<{ url: string; delivery: string | undefined }> = [];
-  status = 400;
-  /** A Retry-After header to send, if any. */
-  retryAfter: string | null = null;
-  url = '';
-  private readonly server: Server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      this.hits.push({ url: request.url ?? '', delivery: request.headers['x-vigil-delivery'] as string | undefined });
-      const echo = `rejected POST http://${request.headers.host}${request.url} (authorization: ${request.headers.authorization ?? 'none'})`;
-      const headers: Record<string, string> = { 'content-type': 'text/plain' };
-      if (this.retryAfter !== null) headers['retry-after'] = this.retryAfter;
-      response.writeHead(this.status, headers).end(echo);
-    });
-  });
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * A store connection whose next read of the outbox stops, after the rows came back,
@@ -451,7 +411,7 @@ describe('the outbox on a SQLite store', () => {
   });
 
   it('keeps webhook URLs, header values and secrets out of last_error', async () => {
-    const refused = await closedPort();
+    const refused = await freePort();
     const s = await setup([
       `{ type: webhook, name: echo-400, url: "${echo.url}/hooks/${URL_TOKEN}?key=${QUERY_KEY}", secret: ${SIGNING_SECRET}, headers: { Authorization: "Bearer ${HEADER_SECRET}" } }`,
       `{ type: slack, name: echo-slack, webhook_url: "${echo.url}/services/T000/B000/${SLACK_TOKEN}" }`,
@@ -524,7 +484,7 @@ describe('the outbox on a SQLite store', () => {
     cleanups.push(() => stuckChannel.close());
     const stuck = new OutboxDispatcher({ db: s.app.db, clock: s.clock, channels: [stuckChannel], leaseMs: 1_000 });
     const stuckDrain = stuck.drainOnce();
-    await until(() => hanging.attempts.length === 1);
+    await until('the held delivery', () => hanging.attempts.length === 1, 20_000);
 
     // Its lease lapses; another sender delivers the notification.
     s.clock.advance(1_001);
@@ -544,12 +504,3 @@ describe('the outbox on a SQLite store', () => {
     expect(hook.attempts).toHaveLength(1);
   });
 });
-
-/** Polls until `condition` holds (for real network events), up to 20 s. */
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
