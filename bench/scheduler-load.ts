@@ -21,8 +21,8 @@
  *   query), so a query's table names the 20 runs it starts.
  *
  * Scheduling lag of a run = (when its table's query started on the warehouse) - (the
- * scheduled hour), both on the daemon's clock. The scheduler's own dispatch lag (its onLag,
- * the vigil_schedule_lag_seconds histogram) is printed too, for comparison.
+ * scheduled hour), both on the daemon's clock. The daemon's own vigil_schedule_lag_seconds
+ * histogram (measured by the engine at query start) is printed too, for comparison.
  *
  * Memory is sampled every 100 ms for the whole life of the daemon, start-up included. While
  * runs go the event loop gives timers no turn (see MemorySampler), so resident memory is read

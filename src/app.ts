@@ -5,7 +5,7 @@ import { VigilError } from './domain/errors.js';
 import { silentLogger, type Logger } from './domain/logger.js';
 import type { Monitor } from './domain/monitor.js';
 import { WarehouseConnectors, type OpenConnector } from './engine/connectors.js';
-import { runMonitors, type RunResult } from './engine/run.js';
+import { runMonitors, type EngineDeps, type RunResult } from './engine/run.js';
 import { openStore, type StoreDb } from './store/database.js';
 import type { NotifyTargets } from './store/incident-effects.js';
 import { listMonitors } from './store/monitors-repo.js';
@@ -77,8 +77,21 @@ export function notifyTargets(app: App): NotifyTargets {
   return { channels: app.config.notifications.map((c) => c.name), publicUrl: app.config.publicUrl };
 }
 
+/** The engine's dependencies for an app: its store, warehouses, clock, notifications and retries. */
+export function engineDeps(app: App, extra: Partial<EngineDeps> = {}): EngineDeps {
+  return {
+    db: app.db,
+    connectors: app.connectors,
+    clock: app.clock,
+    logger: app.logger,
+    notify: notifyTargets(app),
+    retries: app.config.daemon.retries,
+    ...extra,
+  };
+}
+
 /** Runs monitors now, by hand: their schedules do not move. Incidents open and resolve as on a schedule. */
 export async function runNow(app: App, selectors: readonly string[] = []): Promise<RunResult[]> {
   const monitors = await selectMonitors(app, selectors);
-  return runMonitors({ db: app.db, connectors: app.connectors, clock: app.clock, logger: app.logger, notify: notifyTargets(app), retries: app.config.daemon.retries }, monitors);
+  return runMonitors(engineDeps(app), monitors);
 }

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { notifyTargets, type App } from './app.js';
+import { engineDeps, type App } from './app.js';
 import { DaemonMetrics } from './api/metrics.js';
 import { createServer } from './api/ops.js';
 import { VigilError, messageOf } from './domain/errors.js';
-import { runMonitors, type EngineDeps } from './engine/run.js';
+import { runMonitors } from './engine/run.js';
 import { createChannel, type Channel } from './notify/channel.js';
 import { OutboxDispatcher } from './notify/outbox.js';
 import { LocalScheduler, realTimers, type Timers } from './scheduler/local.js';
@@ -29,19 +29,6 @@ export interface Daemon {
   deliver(): Promise<void>;
   /** Stops scheduling, lets runs finish for up to graceMs, delivers what it can, closes everything. */
   stop(graceMs: number): Promise<{ finished: boolean }>;
-}
-
-/** Builds the engine's dependencies for an app: notifications, retries and metrics included. */
-export function engineDeps(app: App, extra: Partial<EngineDeps> = {}): EngineDeps {
-  return {
-    db: app.db,
-    connectors: app.connectors,
-    clock: app.clock,
-    logger: app.logger,
-    notify: notifyTargets(app),
-    retries: app.config.daemon.retries,
-    ...extra,
-  };
 }
 
 /** `vigil start`: the scheduler, the outbox and the ops endpoints over an app. */

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { MonitorStatus } from '../domain/monitor.js';
 import type { RunObserver } from '../engine/run.js';
 import type { StoreDb } from '../store/database.js';
-import { outboxDepth, outboxFailed } from '../store/outbox-repo.js';
+import { outboxCount } from '../store/outbox-repo.js';
 
 /** The daemon's Prometheus metrics, in their own registry. */
 export class DaemonMetrics implements RunObserver {
@@ -41,7 +41,7 @@ export class DaemonMetrics implements RunObserver {
       help: 'Notifications waiting to be delivered',
       registers,
       async collect() {
-        this.set(await outboxDepth(db));
+        this.set(await outboxCount(db, 'pending'));
       },
     });
     new Gauge({
@@ -49,7 +49,7 @@ export class DaemonMetrics implements RunObserver {
       help: 'Notifications given up: a permanent error, or undelivered for a day (alert on this)',
       registers,
       async collect() {
-        this.set(await outboxFailed(db));
+        this.set(await outboxCount(db, 'failed'));
       },
     });
   }

@@ -31,8 +31,6 @@ export interface SchedulerOptions {
   timers?: Timers;
   /** The store is read again at least this often, to see monitors added or changed elsewhere. */
   refreshMs?: number;
-  /** Told how late each run started, in seconds, for metrics. */
-  onLag?: (seconds: number) => void;
 }
 
 /** Even when nothing seems to have changed, the monitors are read in full this often. */
@@ -172,7 +170,6 @@ export class LocalScheduler {
       batch.push(entry.monitor);
       // Missed slots collapse into this one run; the next run is the first slot after now.
       slots.set(entry.monitor.id, { scheduledFor: new Date(entry.next).toISOString(), nextRunAt: new Date(next).toISOString() });
-      this.options.onLag?.(Math.max(0, (now.getTime() - entry.next) / 1000));
     }
     if (batch.length === 0) return;
     this.logger.debug({ monitors: batch.length }, 'running due monitors');

@@ -94,14 +94,8 @@ export async function markFailed(db: StoreDb, item: OutboxItem, now: Date, error
     .execute();
 }
 
-/** Notifications waiting to be delivered. */
-export async function outboxDepth(db: StoreDb): Promise<number> {
-  const row = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-/** Notifications given up (a permanent error, or undelivered for too long). */
-export async function outboxFailed(db: StoreDb): Promise<number> {
-  const row = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'failed').executeTakeFirstOrThrow();
+/** Notifications in a state: 'pending' (waiting to be delivered), 'failed' (given up), 'sent'. */
+export async function outboxCount(db: StoreDb, status: 'pending' | 'sent' | 'failed'): Promise<number> {
+  const row = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', status).executeTakeFirstOrThrow();
   return Number(row.n);
 }
