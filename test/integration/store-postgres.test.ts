@@ -33,23 +33,24 @@ describeWithDatabase('TEST_PG_URL', 'postgres store', (url) => {
     await admin.end();
   });
 
-  it('migrates, syncs the config and stores runs exactly as on SQLite', async () => {
+  /** Two processes (apps) on the Postgres store, started at once, over a seeded SQLite warehouse with these monitors. */
+  async function twoProcesses(monitors: string, clock: ManualClock) {
     const dir = tempDir();
     const seeded = await seedSqlite(dir);
     const path = seeded.config.type === 'sqlite' ? seeded.config.path : '';
-    const yaml = `
-store: ${storeUrl}
-warehouses: { wh: { type: sqlite, path: ${path} } }
-monitors:
-  - { name: rows, warehouse: wh, table: items, metric_type: row_count, condition: { max: 5 } }
-  - { name: mean, warehouse: wh, table: items, column: amount, metric_type: mean }
-`;
+    const yaml = `store: ${storeUrl}\nwarehouses: { wh: { type: sqlite, path: ${path} } }\nmonitors:\n${monitors}`;
+    return Promise.all([0, 1].map(() => createApp(parseConfig(yaml, join(dir, 'vigil.yaml'), {}), { clock })));
+  }
+
+  it('migrates, syncs the config and stores runs exactly as on SQLite', async () => {
     const clock = new ManualClock('2026-11-28T12:00:00Z');
     // Two processes starting at once both migrate: the migration lock keeps that safe.
-    const [a, b] = await Promise.all([
-      createApp(parseConfig(yaml, join(dir, 'vigil.yaml'), {}), { clock }),
-      createApp(parseConfig(yaml, join(dir, 'vigil.yaml'), {}), { clock }),
-    ]);
+    const [a, b] = await twoProcesses(
+      `  - { name: rows, warehouse: wh, table: items, metric_type: row_count, condition: { max: 5 } }
+  - { name: mean, warehouse: wh, table: items, column: amount, metric_type: mean }
+`,
+      clock,
+    );
     await b.close();
     try {
       const results = await runNow(a);
@@ -76,17 +77,8 @@ monitors:
   });
 
   it('two processes storing the same scheduled slot at once store it once, with one incident', async () => {
-    const dir = tempDir();
-    const seeded = await seedSqlite(dir);
-    const path = seeded.config.type === 'sqlite' ? seeded.config.path : '';
-    const yaml = `
-store: ${storeUrl}
-warehouses: { wh: { type: sqlite, path: ${path} } }
-monitors:
-  - { name: slot rows, warehouse: wh, table: items, metric_type: row_count, condition: { max: 5 } }
-`;
     const clock = new ManualClock('2026-11-29T06:00:00Z');
-    const apps = await Promise.all([0, 1].map(() => createApp(parseConfig(yaml, join(dir, 'vigil.yaml'), {}), { clock })));
+    const apps = await twoProcesses('  - { name: slot rows, warehouse: wh, table: items, metric_type: row_count, condition: { max: 5 } }\n', clock);
     try {
       const [monitor] = await listMonitors(apps[0]!.db, { ids: [yamlMonitorId('slot rows')] });
       const slot = { scheduledFor: '2026-11-29T06:00:00.000Z', nextRunAt: '2026-11-29T07:00:00.000Z' };
@@ -117,17 +109,8 @@ monitors:
   });
 
   it('two processes failing or resolving the same monitor at once notify once', async () => {
-    const dir = tempDir();
-    const seeded = await seedSqlite(dir);
-    const path = seeded.config.type === 'sqlite' ? seeded.config.path : '';
-    const yaml = `
-store: ${storeUrl}
-warehouses: { wh: { type: sqlite, path: ${path} } }
-monitors:
-  - { name: racing, warehouse: wh, table: items, metric_type: row_count, condition: { max: 5 } }
-`;
     const clock = new ManualClock('2026-11-29T06:00:00Z');
-    const apps = await Promise.all([0, 1].map(() => createApp(parseConfig(yaml, join(dir, 'vigil.yaml'), {}), { clock })));
+    const apps = await twoProcesses('  - { name: racing, warehouse: wh, table: items, metric_type: row_count, condition: { max: 5 } }\n', clock);
     try {
       const db = apps[0]!.db;
       const [monitor] = await listMonitors(db, { ids: [yamlMonitorId('racing')] });
