@@ -1,23 +1,19 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { Cell, Connector, QueryResult } from '../../src/domain/connector.js';
+import type { Connector, QueryResult } from '../../src/domain/connector.js';
 import type { FileWarehouseConfig } from '../../src/domain/warehouse.js';
+import { VigilError } from '../../src/domain/errors.js';
 import { describeWarehouse } from '../shared/classify.js';
 import { missingFile, seedOnce } from '../shared/seed-file.js';
 import { classifySqliteError } from './errors.js';
-
-function toCell(value: unknown): Cell {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'number' || typeof value === 'string') return value;
-  if (typeof value === 'bigint') return Number(value);
-  if (Buffer.isBuffer(value)) return value.toString('utf8');
-  return String(value);
-}
+import { SqliteThreadError, SqliteWorkers } from './workers.js';
 
 /**
  * A SQLite file, opened read-only with query_only on. better-sqlite3 prepares exactly one
- * statement, so nothing can be chained after a query. Queries run synchronously: SQLite has
- * no way to cancel one from outside, so query_timeout_seconds does not apply here.
+ * statement, so nothing can be chained after a query. Queries run on worker threads, up to
+ * max_concurrency at once (SQLite readers do not block each other), so a long one holds up
+ * neither the daemon nor the other queries. SQLite cannot stop a statement from outside: a
+ * query past query_timeout_seconds fails as a timeout at once, and its thread is let go.
  */
 export async function createSqliteConnector(name: string, config: FileWarehouseConfig): Promise<Connector> {
   const where = describeWarehouse(name, config.type);
@@ -35,29 +31,28 @@ export async function createSqliteConnector(name: string, config: FileWarehouseC
     throw classifySqliteError(error, where);
   }
 
-  let db: Database.Database;
+  // Opened here too, so that a file that is not a database fails now, with its reason.
   try {
-    db = new Database(config.path, {
-      readonly: true,
-      fileMustExist: true,
-      timeout: Math.round(config.connect_timeout_seconds * 1000),
-    });
-    db.pragma('query_only = ON');
+    const probe = new Database(config.path, { readonly: true, fileMustExist: true, timeout: Math.round(config.connect_timeout_seconds * 1000) });
+    probe.close();
   } catch (error) {
     throw classifySqliteError(error, where);
   }
 
+  const workers = new SqliteWorkers({
+    path: config.path,
+    size: config.max_concurrency,
+    queryTimeoutMs: Math.round(config.query_timeout_seconds * 1000),
+    busyTimeoutMs: Math.round(config.connect_timeout_seconds * 1000),
+  });
+  workers.start();
   const run = async (sql: string): Promise<QueryResult> => {
     try {
-      const statement = db.prepare(sql);
-      if (!statement.reader) throw new Error('the statement returns no rows; a metric query must be a SELECT');
-      statement.raw(true);
-      const rows = statement.all() as unknown[][];
-      return {
-        columns: statement.columns().map((column) => column.name),
-        rows: rows.map((row) => row.map(toCell)),
-      };
+      return await workers.query(sql);
     } catch (error) {
+      if (error instanceof SqliteThreadError && error.reason === 'timeout') {
+        throw new VigilError('warehouse', `${where}: the query ran past query_timeout_seconds (${config.query_timeout_seconds}s) and was abandoned`, { kind: 'timeout', cause: error });
+      }
       throw classifySqliteError(error, where);
     }
   };
@@ -65,8 +60,6 @@ export async function createSqliteConnector(name: string, config: FileWarehouseC
   return {
     query: run,
     queryReadOnly: run,
-    async close() {
-      db.close();
-    },
+    close: () => workers.close(),
   };
 }

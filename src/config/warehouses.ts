@@ -3,8 +3,8 @@ import type { Warehouse, WarehouseConfig } from '../domain/warehouse.js';
 import type { RawConfig } from './schema.js';
 import type { StoreLocation } from './types.js';
 
-/** In-process warehouses serialise their queries by default; servers take four at once. */
-const DEFAULT_CONCURRENCY = { postgres: 4, mysql: 4, sqlite: 1, duckdb: 2 } as const;
+/** File warehouses take two queries at once by default (each on its own thread); servers take four. */
+const DEFAULT_CONCURRENCY = { postgres: 4, mysql: 4, sqlite: 2, duckdb: 2 } as const;
 
 /** Relative paths in the config are relative to the config file's folder. */
 export function resolvePath(baseDir: string, path: string): string {

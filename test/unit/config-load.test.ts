@@ -908,7 +908,7 @@ describe('config.example.yaml', () => {
           type: 'sqlite',
           path: join(folder, '.vigil', 'demo.db'),
           seed: join(folder, 'fixtures', 'demo', 'seed.sql'),
-          max_concurrency: 1,
+          max_concurrency: 2,
           query_timeout_seconds: 300,
           connect_timeout_seconds: 10,
         },
@@ -1128,7 +1128,7 @@ monitors:
     expect(config.warehouses.map((w) => [w.name, w.config.max_concurrency])).toEqual([
       ['pg', 4],
       ['my', 4],
-      ['lite', 1],
+      ['lite', 2],
       ['duck', 2],
       ['busy', 16],
     ]);

@@ -16,8 +16,8 @@ export interface SeededWarehouse {
   /** A table that must survive every query, checked after hostile ones. */
   canaryTable: string[];
   seededAt: Date;
-  /** A query that runs for minutes, to check the statement timeout; null where none applies. */
-  slowQuery: string | null;
+  /** A query that runs for seconds or minutes, to check the statement timeout. */
+  slowQuery: string;
   /** Runs SQL with write access, outside the connector, to check the canary. */
   count(table: string[]): Promise<number>;
   cleanup(): Promise<void>;
@@ -64,7 +64,8 @@ export async function seedSqlite(dir: string): Promise<SeededWarehouse> {
     hostileTable: [HOSTILE_TABLE],
     canaryTable: ['canary'],
     seededAt,
-    slowQuery: null, // SQLite cannot cancel a running statement from outside
+    // Seconds of work, but it ends: SQLite cannot stop a statement, so the thread runs it out.
+    slowQuery: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000000) SELECT COUNT(*) FROM c',
     async count(table) {
       const reader = new Database(path, { readonly: true });
       try {
