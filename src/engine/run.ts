@@ -41,6 +41,8 @@ export interface EngineDeps {
 }
 
 const NO_NOTIFY: NotifyTargets = { channels: [], publicUrl: null };
+/** How long a result may wait to be stored while other units of its run still wait to start. */
+export const STORE_DEFER_MS = 2000;
 const NO_SLOT: RunSlot = { scheduledFor: null, nextRunAt: null };
 
 /** What one monitor's run came to, as stored. */
@@ -77,6 +79,8 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
   const storeLimit = pLimit(1);
   /** Warehouses whose being down was announced in this run: one notification, not one per monitor. */
   const announced = new Set<string>();
+  const plan = planRuns(monitors);
+  const starting = new StartGate([...plan.values()].reduce((n, units) => n + units.length, 0));
 
   /** A store that fails (locked, gone) costs this monitor its result, not the whole run. */
   const record = async (outcome: Outcome, at: Date) => {
@@ -126,7 +130,10 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
     const warehouse = deps.connectors.warehouse(name);
     if (warehouse === undefined) {
       const error = new VigilError('not_found', `warehouse ${name} is not in the config`);
-      for (const unit of units) for (const m of monitorsOf(unit)) await record({ monitor: m, ok: false, error }, deps.clock.now());
+      for (const unit of units) {
+        starting.started();
+        for (const m of monitorsOf(unit)) await record({ monitor: m, ok: false, error }, deps.clock.now());
+      }
       return;
     }
     const dialect = dialectFor(warehouse.config.type);
@@ -135,6 +142,7 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
     await Promise.all(
       units.map(async (unit) => {
         const ran = await limit(async (): Promise<{ outcomes: Outcome[]; at: Date } | null> => {
+          starting.started();
           if (deps.shouldStop?.() === true) return null;
           const at = deps.clock.now();
           for (const m of monitorsOf(unit)) {
@@ -173,6 +181,9 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
         });
         if (ran === null) return;
         // Stored outside the warehouse's slot: the next query need not wait for this one's writes.
+        // Starting runs on time comes first: while units of this run still wait to start, the
+        // store's writes (CPU on this thread) wait too, a little, instead of slowing the queries.
+        await starting.allStarted(STORE_DEFER_MS);
         await storeLimit(async () => {
           for (const outcome of ran.outcomes) {
             await record(outcome, ran.at);
@@ -184,11 +195,36 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
     );
   };
 
-  await Promise.all([...planRuns(monitors)].map(([name, units]) => runWarehouse(name, units)));
+  await Promise.all([...plan].map(([name, units]) => runWarehouse(name, units)));
   return monitors.flatMap((m) => {
     const result = results.get(m.id);
     return result === undefined ? [] : [result];
   });
+}
+
+/** Counts the units of a run still to start; tells who waits when none is left, or after a while. */
+class StartGate {
+  private waiters: Array<() => void> = [];
+
+  constructor(private unstarted: number) {}
+
+  started(): void {
+    this.unstarted--;
+    if (this.unstarted <= 0) for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Resolves once every unit has started, or after `maxWaitMs`, whichever comes first. */
+  allStarted(maxWaitMs: number): Promise<void> {
+    if (this.unstarted <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, maxWaitMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.waiters.push(done);
+    });
+  }
 }
 
 function verdictStatus(verdict: 'learning' | 'normal' | 'anomaly'): MonitorStatus {
