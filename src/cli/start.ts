@@ -1,7 +1,7 @@
 import { createApp } from '../app.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfigOffThread } from '../config/load-off-thread.js';
 import type { Logger } from '../domain/logger.js';
-import { startDaemon } from '../daemon.js';
+import { startDaemon, useDaemonHeapPolicy } from '../daemon.js';
 import { EXIT_ERROR } from './exit-codes.js';
 
 export interface StartOptions {
@@ -14,7 +14,8 @@ export interface StartOptions {
  * signal exits at once.
  */
 export async function startCommand(options: StartOptions, logger: Logger): Promise<number> {
-  const config = loadConfig(options.config);
+  useDaemonHeapPolicy();
+  const config = await loadConfigOffThread(options.config);
   const app = await createApp(config, { logger });
   let daemon;
   try {
