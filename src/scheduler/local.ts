@@ -168,6 +168,14 @@ export class LocalScheduler {
 
   private dispatch(due: Entry[], now: Date): void {
     const slots = new Map<string, RunSlot>();
+    // Monitors due together share their slot: it is made once (10,000 monitors due at once).
+    const shared = new Map<string, RunSlot>();
+    const slotOf = (at: number, next: number): RunSlot => {
+      const key = `${at}:${next}`;
+      let slot = shared.get(key);
+      if (slot === undefined) shared.set(key, (slot = { scheduledFor: new Date(at).toISOString(), nextRunAt: new Date(next).toISOString() }));
+      return slot;
+    };
     const batch: Monitor[] = [];
     for (const entry of due) {
       let next: number;
@@ -182,7 +190,7 @@ export class LocalScheduler {
       this.inFlight.add(entry.monitor.id);
       batch.push(entry.monitor);
       // Missed slots collapse into this one run; the next run is the first slot after now.
-      slots.set(entry.monitor.id, { scheduledFor: new Date(entry.next).toISOString(), nextRunAt: new Date(next).toISOString() });
+      slots.set(entry.monitor.id, slotOf(entry.next, next));
     }
     if (batch.length === 0) return;
     this.logger.debug({ monitors: batch.length }, 'running due monitors');
