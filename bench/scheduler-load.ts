@@ -5,10 +5,10 @@
  *
  *   npm run bench:scheduler
  *
- * What runs is the real daemon: the config is generated as YAML and read with loadConfig,
+ * What runs is the real daemon: the config is generated as YAML and read as `vigil start` reads it (loadConfigOffThread),
  * then `createApp` + `startDaemon` with the real timers, the real local scheduler, engine,
- * store (SQLite, WAL) and the real sqlite connector (better-sqlite3, queries run
- * synchronously in-process, max_concurrency 1 by default). Only two things are injected:
+ * store (SQLite, WAL) and the real sqlite connector (better-sqlite3 on worker threads,
+ * max_concurrency 2 by default). Only two things are injected:
  *
  * - the clock: real time shifted by an offset, so that the next full hour is LEAD seconds
  *   away instead of up to an hour. Before each measured hour the offset is moved so that
@@ -25,8 +25,8 @@
  * histogram (measured by the engine at query start) is printed too, for comparison.
  *
  * Memory is sampled every 100 ms for the whole life of the daemon, start-up included. While
- * runs go the event loop gives timers no turn (see MemorySampler), so resident memory is read
- * from outside, by a sampling child process (/proc/PID/status VmRSS, which is what
+ * runs are stored the event loop gives timers few turns (see MemorySampler), so resident
+ * memory is read from outside, by a sampling child process (/proc/PID/status VmRSS, which is what
  * process.memoryUsage().rss reports, and VmHWM, the kernel's peak); heap used is sampled in
  * process. Nothing is forced; `node --expose-gc dist/bench/scheduler-load.js` adds a post-GC
  * figure at the end.
@@ -44,12 +44,13 @@
  *   BENCH_HISTORY     points of hourly history a monitor already has (default 168, a week)
  *   BENCH_HOURS       scheduled hours to go through (default 2)
  *   BENCH_LEAD        seconds between arming the scheduler and the hour (default 15)
+ *   BENCH_CONCURRENCY the warehouse's max_concurrency (default: the warehouse's default, 2)
  *   BENCH_DIR         where to build (kept); default a new temp dir, removed at the end
  *   BENCH_KEEP        when set, the temp dir is kept too
  *
  * It is a benchmark: it exits 0 whether or not the targets are met (1 only if it cannot run).
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,10 +61,11 @@ import { v7 as uuidv7 } from 'uuid';
 import { dialectFor, openConnector } from '../connectors/registry.js';
 import { createApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config/load.js';
+import { loadConfigOffThread } from '../src/config/load-off-thread.js';
 import type { Clock } from '../src/domain/clock.js';
 import type { Connector, QueryResult } from '../src/domain/connector.js';
 import type { WarehouseConfig } from '../src/domain/warehouse.js';
-import { startDaemon, type Daemon } from '../src/daemon.js';
+import { startDaemon, useDaemonHeapPolicy, type Daemon } from '../src/daemon.js';
 import { executeUnit } from '../src/engine/execute.js';
 import { planRuns } from '../src/engine/plan.js';
 
@@ -88,6 +90,8 @@ const ROWS = intFromEnv('BENCH_ROWS', 3000, 10);
 const HISTORY = intFromEnv('BENCH_HISTORY', 168, 0);
 const HOURS = intFromEnv('BENCH_HOURS', 2, 1);
 const LEAD_S = intFromEnv('BENCH_LEAD', 15, 2);
+/** The warehouse's max_concurrency; its default when unset. */
+const CONCURRENCY = process.env.BENCH_CONCURRENCY === undefined ? undefined : intFromEnv('BENCH_CONCURRENCY', 2, 1);
 const KEEP = process.env.BENCH_KEEP !== undefined && process.env.BENCH_KEEP !== '' && process.env.BENCH_KEEP !== '0';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -134,7 +138,7 @@ function configYaml(): string {
     'store: sqlite:./store.db',
     'api: { host: 127.0.0.1, port: 0 }',
     'warehouses:',
-    `  ${WAREHOUSE}: { type: ${KIND}, path: ./warehouse.db }`,
+    `  ${WAREHOUSE}: { type: ${KIND}, path: ./warehouse.db${CONCURRENCY === undefined ? '' : `, max_concurrency: ${CONCURRENCY}`} }`,
     'monitors:',
   ];
   for (let t = 1; t <= TABLES; t++) {
@@ -405,9 +409,9 @@ interface PhasePeak {
 }
 
 /**
- * Memory, every 100 ms. The runs are one long chain of promises over synchronous SQLite
- * calls (the store's and the warehouse's), so while they go the event loop takes no timer
- * turn and an in-process setInterval sees nothing. Hence two samplers:
+ * Memory, every 100 ms. Storing runs is a long chain of promises over synchronous SQLite
+ * calls (the store's), so while it goes the event loop takes few timer turns and an
+ * in-process setInterval can miss the peak. Hence two samplers:
  * - resident memory from outside: a child process reads this process's VmRSS (the number
  *   process.memoryUsage().rss gives) from /proc every 100 ms, and VmHWM (the kernel's own
  *   peak) at the end;
@@ -555,6 +559,23 @@ interface HourResult {
   statuses: Record<string, number>;
   /** The longest time during the runs the event loop gave no timer a turn. */
   loopBlockedMs: number;
+  /** How much of the warehouse file the OS page cache held 1 s before the hour (fincore), if known. */
+  warehouseCached: { resident: number; size: number } | null;
+}
+
+/**
+ * How much of a file is in the OS page cache, by util-linux's fincore; null where it is
+ * missing. Queries on pages that are not have to wait for the disk: on machines that give
+ * idle page cache back (these VMs do, within seconds), that is much of an hour's first reads.
+ */
+function pageCacheShare(path: string): { resident: number; size: number } | null {
+  try {
+    const out = execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES,SIZE', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const [resident, size] = out.trim().split(/\s+/).map(Number);
+    return resident === undefined || size === undefined || Number.isNaN(resident) || Number.isNaN(size) ? null : { resident, size };
+  } catch {
+    return null;
+  }
 }
 
 async function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -568,7 +589,7 @@ async function waitFor(predicate: () => boolean, timeoutMs: number, what: string
 async function runHour(
   hour: number,
   scheduledFor: number,
-  ctx: { app: App; daemon: Daemon; clock: ShiftedClock; records: QueryRecord[]; setHour: (h: number) => void; sampler: MemorySampler },
+  ctx: { app: App; daemon: Daemon; clock: ShiftedClock; records: QueryRecord[]; setHour: (h: number) => void; sampler: MemorySampler; warehousePath: string },
 ): Promise<HourResult> {
   const { app, daemon, clock, records, sampler } = ctx;
   const before = records.length;
@@ -580,6 +601,7 @@ async function runHour(
   const a0 = performance.now();
   await daemon.scheduler.tick();
   const armMs = performance.now() - a0;
+  const cached = new Promise<HourResult['warehouseCached']>((resolve) => setTimeout(() => resolve(pageCacheShare(ctx.warehousePath)), (LEAD_S - 1) * 1000));
   await waitFor(() => records.length > before, (LEAD_S + 120) * 1000, `the first query of hour ${hour}`);
   // The runs block the event loop, so this wait ends only after them: place the phase by the first query's start.
   const runsFrom = records[before]!.t0;
@@ -611,6 +633,7 @@ async function runHour(
     hour,
     scheduledFor,
     armMs,
+    warehouseCached: await cached,
     queries: records.slice(before).filter((r) => r.hour === hour),
     finishedAt,
     measurements,
@@ -626,6 +649,10 @@ function reportHour(result: HourResult): { runLags: number[] } {
   const tables = new Set(sorted.map((q) => q.table));
   const failed = sorted.filter((q) => !q.ok).length;
   say(`scheduler re-read the store and armed its timer ${LEAD_S} s before the hour in ${result.armMs.toFixed(0)} ms`);
+  if (result.warehouseCached !== null) {
+    const { resident, size } = result.warehouseCached;
+    say(`warehouse file in the OS page cache 1 s before the hour: ${mb(resident)} of ${mb(size)} (${((100 * resident) / Math.max(1, size)).toFixed(0)}%; the rest is read from disk)`);
+  }
   say(`warehouse queries: ${sorted.length} (${tables.size} tables${failed > 0 ? `, ${failed} FAILED` : ''}); measurements stored for the slot: ${n(result.measurements)} ` +
     `(${Object.entries(result.statuses).map(([k, v]) => `${k} ${n(v)}`).join(', ')})`);
 
@@ -639,24 +666,22 @@ function reportHour(result: HourResult): { runLags: number[] } {
   say(`  started within ${TARGET_LAG_S} s: ${n(within)} of ${n(runLags.length)} runs (${((100 * within) / Math.max(1, runLags.length)).toFixed(1)}%)`);
   say(`all of the hour's runs finished (stored) ${sec(result.finishedAt - scheduledFor)} after the hour`);
 
-  // Where the hour went: with max_concurrency 1 the runs are one chain, query then storing.
+  // Where the hour went: the queries first (on the connector's threads, max_concurrency at
+  // once), then the storing, which waits while queries of the slot are still to start.
   if (sorted.length > 0) {
     const first = sorted[0]!;
     const last = sorted.at(-1)!;
     const queryMs = sorted.map((q) => q.t1 - q.t0).sort((a, b) => a - b);
-    const gaps: number[] = [];
-    for (let i = 1; i < sorted.length; i++) gaps.push(sorted[i]!.t0 - sorted[i - 1]!.t1);
-    gaps.sort((a, b) => a - b);
     const sum = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
-    const lastEndOnClock = last.startedAt + (last.t1 - last.t0);
-    say('where the time went (one chain: the sqlite warehouse runs one unit at a time):');
-    say(`  before the first query (timer, dispatch, planning, first connector use): ${sec(first.startedAt - scheduledFor)}`);
-    say(`  warehouse queries: ${sec(sum(queryMs))} total; per query mean ${(sum(queryMs) / queryMs.length).toFixed(2)} ms, p50 ${percentile(queryMs, 50).toFixed(2)} ms, max ${queryMs.at(-1)!.toFixed(2)} ms`);
-    say(`  between one query's end and the next one's start (scoring + storing the previous table's ${MONITORS_PER_TABLE} runs): ` +
-      `${sec(sum(gaps))} total; per table mean ${(sum(gaps) / Math.max(1, gaps.length)).toFixed(2)} ms, p50 ${percentile(gaps, 50).toFixed(2)} ms, max ${(gaps.at(-1) ?? 0).toFixed(2)} ms ` +
-      `= ${(sum(gaps) / Math.max(1, gaps.length) / MONITORS_PER_TABLE).toFixed(3)} ms a run`);
-    say(`  after the last query (storing the last table's runs): ${sec(result.finishedAt - lastEndOnClock)}`);
-    say(`  the event loop gave timers no turn for ${sec(result.loopBlockedMs)} during the runs (one chain of synchronous SQLite calls)`);
+    const spanMs = Math.max(...sorted.map((q) => q.t1)) - first.t0;
+    const lastEndOnClock = Math.max(...sorted.map((q) => q.startedAt + (q.t1 - q.t0)));
+    say('where the time went:');
+    say(`  before the first query (timer, dispatch, planning): ${sec(first.startedAt - scheduledFor)}`);
+    say(`  warehouse queries: first start to last start ${sec(last.t0 - first.t0)}, to last end ${sec(spanMs)}; ` +
+      `${(sum(queryMs) / Math.max(1, spanMs)).toFixed(2)} running at once on average`);
+    say(`  per query: mean ${(sum(queryMs) / queryMs.length).toFixed(2)} ms, p50 ${percentile(queryMs, 50).toFixed(2)} ms, max ${queryMs.at(-1)!.toFixed(2)} ms`);
+    say(`  after the last query (scoring and storing ${n(result.measurements)} runs): ${sec(result.finishedAt - lastEndOnClock)}`);
+    say(`  longest the event loop gave timers no turn during the runs: ${sec(result.loopBlockedMs)}`);
   }
   return { runLags };
 }
@@ -692,7 +717,7 @@ async function main(): Promise<void> {
   say('Vigil benchmark: scheduler load (issue 4)');
   say('=========================================');
   say(`node ${process.version}, ${process.platform}/${process.arch}`);
-  say(`warehouse: embedded ${KIND === 'duckdb' ? 'DuckDB' : 'SQLite'}, ${TABLES} tables x ${n(ROWS)} rows (BENCH_TABLES, BENCH_ROWS), max_concurrency ${KIND === 'duckdb' ? '2 (the duckdb default)' : '1 (the sqlite default)'}`);
+  say(`warehouse: embedded ${KIND === 'duckdb' ? 'DuckDB' : 'SQLite'}, ${TABLES} tables x ${n(ROWS)} rows (BENCH_TABLES, BENCH_ROWS), max_concurrency ${CONCURRENCY ?? '2 (the default)'}`);
   say(`monitors:  ${n(monitorsTotal)} (${MONITORS_PER_TABLE} a table: row_count x2, min/max/mean x4 columns, null_percentage x4, cardinality, unique_percentage), all hourly, sensitivity 5 (learned bands)`);
   say(`store:     SQLite (WAL), history ${HISTORY} hourly points a monitor already stored (BENCH_HISTORY)`);
   say(`hours:     ${HOURS} (BENCH_HOURS); the clock is moved to ${LEAD_S} s before each hour (BENCH_LEAD), then the real timers run`);
@@ -724,7 +749,8 @@ async function main(): Promise<void> {
     const rssBefore = process.memoryUsage().rss;
     sampler.phase('start-up');
     const s0 = performance.now();
-    const config = loadConfig(join(dir, 'vigil.yaml'), {});
+    useDaemonHeapPolicy(); // as `vigil start` does
+    const config = await loadConfigOffThread(join(dir, 'vigil.yaml'), {});
     const s1 = performance.now();
     app = await createApp(config, {
       clock,
@@ -735,7 +761,7 @@ async function main(): Promise<void> {
     daemon = await startDaemon(app);
     const s3 = performance.now();
     const afterStart = sampler.sample(true)!;
-    say(`loadConfig ${sec(s1 - s0)}, createApp (migrate, sync ${n(config.monitors.length)} monitors) ${sec(s2 - s1)}, startDaemon (first runs for every monitor, ops server) ${sec(s3 - s2)}`);
+    say(`loadConfigOffThread ${sec(s1 - s0)}, createApp (migrate, sync ${n(config.monitors.length)} monitors) ${sec(s2 - s1)}, startDaemon (first runs for every monitor, ops server) ${sec(s3 - s2)}`);
     say(`scheduled: ${n(daemon.scheduler.size.scheduled)} monitors; ops server at ${daemon.address}`);
     say(`rss: ${mb(baseline.rss)} at process start, ${mb(rssBefore)} before start-up, ${mb(afterStart.rss)} after (heap used ${mb(afterStart.heapUsed)})`);
 
@@ -751,6 +777,7 @@ async function main(): Promise<void> {
           currentHour = x;
         },
         sampler,
+        warehousePath: join(dir, 'warehouse.db'),
       });
       results.push(result);
       allLags.push(...reportHour(result).runLags);
