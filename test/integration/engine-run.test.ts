@@ -3,7 +3,9 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openConnector } from '../../connectors/registry.js';
-import { createApp, runNow, type App } from '../../src/app.js';
+import { createApp, engineDeps, runNow, selectMonitors, type App } from '../../src/app.js';
+import { WarehouseConnectors } from '../../src/engine/connectors.js';
+import { runMonitors } from '../../src/engine/run.js';
 import { parseConfig } from '../../src/config/load.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import type { Connector } from '../../src/domain/connector.js';
@@ -204,6 +206,27 @@ notifications:
     expect(results.map((r) => r.value)).toEqual([10, 11, 12, 13, 14, 15, 16, 17]);
     expect(queries).toBe(8);
     expect(peak).toBe(2);
+  });
+
+  it("starts every query of a run before storing any of its results (the store's writes take no CPU from them)", async () => {
+    const dir = tempDir();
+    const seeded = await seedDuckdb(dir);
+    const events: string[] = [];
+    const slow = async (name: string, config: Parameters<typeof openConnector>[1]): Promise<Connector> => {
+      const real = await openConnector(name, config);
+      const run = async (sql: string) => {
+        events.push('query');
+        await new Promise((r) => setTimeout(r, 30));
+        return real.queryReadOnly(sql);
+      };
+      return { query: run, queryReadOnly: run, close: () => real.close() };
+    };
+    const monitors = Array.from({ length: 6 }, (_, i) => `  - { name: q${i}, warehouse: duck, metric_type: custom_sql, metric_config: { query_select: "SELECT ${i} + COUNT(*) FROM items" } }`).join('\n');
+    const app = await appFor(`store: sqlite:./vigil.db\nwarehouses:\n  duck: { type: duckdb, path: ${fileOf(seeded)}, max_concurrency: 1 }\nmonitors:\n${monitors}\n`, dir);
+    const results = await runMonitors(engineDeps(app, { connectors: new WarehouseConnectors(app.config.warehouses, slow), onStored: () => events.push('stored') }), await selectMonitors(app, []));
+    expect(results.map((r) => r.value)).toEqual([10, 11, 12, 13, 14, 15]);
+    // One query at a time, 30 ms each: results of the first ones are in long before the last starts.
+    expect(events).toEqual([...Array<string>(6).fill('query'), ...Array<string>(6).fill('stored')]);
   });
 
   it('runs the monitors of one table in one query, and other tables in their own', async () => {
