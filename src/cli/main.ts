@@ -9,6 +9,8 @@ import { startCommand } from './start.js';
 import { incidentActionCommand, listIncidentsCommand, markNormalCommand } from './incidents.js';
 import { validateCommand } from './validate.js';
 import { backtestCommand } from './backtest.js';
+import { createApiKeyCommand, listApiKeysCommand, revokeApiKeyCommand } from './api-key.js';
+import { API_ROLES } from '../domain/api-key.js';
 
 const DEFAULT_CONFIG = 'vigil.yaml';
 
@@ -103,6 +105,35 @@ async function main(argv: string[]): Promise<number> {
     .option('--sweep', 'print how many alerts each sensitivity 1-10 would have raised, instead of the rows')
     .action((options) => {
       code = backtestCommand(options);
+    });
+
+  const apiKey = program.command('api-key').description('keys for the REST API (Authorization: Bearer <key>): create, list, revoke');
+
+  apiKey
+    .command('create')
+    .description('make a key and print it, once: the store keeps only its hash')
+    .requiredOption('--name <name>', 'what the key is for; unique among keys not revoked')
+    .addOption(new Option('--role <role>', 'what the key may do (viewers may only read)').choices(API_ROLES).makeOptionMandatory())
+    .addOption(configOption())
+    .action(async (options) => {
+      code = await createApiKeyCommand(options);
+    });
+
+  apiKey
+    .command('list')
+    .description('every key, revoked ones too (never the key or its hash)')
+    .addOption(new Option('-f, --format <format>', 'output for people or machines').choices(['table', 'json']).default('table'))
+    .addOption(configOption())
+    .action(async (options) => {
+      code = await listApiKeysCommand(options);
+    });
+
+  apiKey
+    .command('revoke <id-or-name>')
+    .description('revoke a key: requests with it are refused from now on')
+    .addOption(configOption())
+    .action(async (idOrName: string, options) => {
+      code = await revokeApiKeyCommand(idOrName, options);
     });
 
   try {

@@ -140,6 +140,23 @@ export interface OutboxTable {
   updated_at: string;
 }
 
+export interface ApiKeyTable {
+  /** A time-ordered (v7) UUID */
+  id: string;
+  /** Unique among keys not revoked. */
+  name: string;
+  /** 'admin' | 'editor' | 'viewer' */
+  role: string;
+  /** The key's public part (12 hex chars), unique: it finds the row. */
+  lookup: string;
+  /** Hex sha256 of the key's secret part; the key itself is never stored. */
+  secret_hash: string;
+  created_at: string;
+  /** Updated at most once a minute. */
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface StoreSchema {
   integrations: IntegrationTable;
   targets: TargetTable;
@@ -149,4 +166,5 @@ export interface StoreSchema {
   incident_actions: IncidentActionTable;
   background_jobs: BackgroundJobTable;
   outbox: OutboxTable;
+  api_keys: ApiKeyTable;
 }

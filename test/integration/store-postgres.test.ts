@@ -70,7 +70,7 @@ describeWithDatabase('TEST_PG_URL', 'postgres store', (url) => {
       // The incident opened once and stayed open through the second breach.
       expect(await a.db.selectFrom('incidents').select(['status', 'value']).execute()).toEqual([{ status: 'active', value: 10 }]);
       const tables = await a.db.introspection.getTables();
-      expect(tables.map((t) => t.name).sort()).toEqual(['background_jobs', 'incident_actions', 'incidents', 'integrations', 'measurements', 'monitors', 'outbox', 'targets']);
+      expect(tables.map((t) => t.name).sort()).toEqual(['api_keys', 'background_jobs', 'incident_actions', 'incidents', 'integrations', 'measurements', 'monitors', 'outbox', 'targets']);
     } finally {
       await a.close();
     }
