@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { setFlagsFromString } from 'node:v8';
-import { engineDeps, type App } from './app.js';
+import { engineDeps, notifyTargets, type App } from './app.js';
+import { DEFAULT_WORKSPACE_ID } from './domain/ids.js';
 import { DaemonMetrics } from './api/metrics.js';
 import { createServer } from './api/ops.js';
 import { VigilError, messageOf } from './domain/errors.js';
@@ -80,7 +81,12 @@ export async function startDaemon(app: App, options: DaemonOptions = {}): Promis
   });
 
   let ready = false;
-  const server = createServer({ db: app.db, metrics, ready: () => ready && !stopping });
+  const server = createServer({
+    db: app.db,
+    metrics,
+    ready: () => ready && !stopping,
+    api: { db: app.db, clock: app.clock, logger, notify: notifyTargets(app), workspace: DEFAULT_WORKSPACE_ID },
+  });
   let address: string;
   try {
     address = await server.listen({ host: app.config.api.host, port: app.config.api.port });

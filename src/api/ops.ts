@@ -1,7 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { StoreDb } from '../store/database.js';
+import { installErrorHandling } from './http-errors.js';
 import type { DaemonMetrics } from './metrics.js';
+import { registerApi, type ApiDeps } from './server.js';
 
 export interface OpsOptions {
   db: StoreDb;
@@ -31,8 +33,13 @@ export function opsRoutes(app: FastifyInstance, options: OpsOptions): void {
   });
 }
 
-export function createServer(options: OpsOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+/** The daemon's HTTP server: the ops endpoints, and the Monitors API when given its dependencies. */
+export function createServer(options: OpsOptions & { api?: ApiDeps }): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, routerOptions: { ignoreTrailingSlash: true } });
+  if (options.api !== undefined) {
+    installErrorHandling(app, options.api.logger);
+    registerApi(app, options.api);
+  }
   opsRoutes(app, options);
   return app;
 }

@@ -25,7 +25,7 @@ export async function startCommand(options: StartOptions, logger: Logger): Promi
     throw error;
   }
   const scheduled = daemon.scheduler.size.scheduled;
-  process.stdout.write(`vigil is running: ${scheduled} monitor${scheduled === 1 ? '' : 's'} scheduled; health, readiness and metrics at ${daemon.address}\n`);
+  process.stdout.write(`vigil is running: ${scheduled} monitor${scheduled === 1 ? '' : 's'} scheduled; the API, /healthz, /readyz and /metrics at ${daemon.address}\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;

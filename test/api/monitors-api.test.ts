@@ -1,0 +1,212 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { DaemonMetrics } from '../../src/api/metrics.js';
+import { createServer } from '../../src/api/ops.js';
+import { createApp, notifyTargets, runNow, type App } from '../../src/app.js';
+import { parseConfig } from '../../src/config/load.js';
+import { ManualClock } from '../../src/domain/clock.js';
+import { DEFAULT_WORKSPACE_ID, yamlMonitorId } from '../../src/domain/ids.js';
+import { silentLogger } from '../../src/domain/logger.js';
+import { createApiKey } from '../../src/store/api-keys-repo.js';
+import { seedSqlite } from '../integration/conformance/targets.js';
+import { tempDir } from '../helpers/temp.js';
+
+/**
+ * The Monitors API on a running server (real HTTP on loopback), a real SQLite store and a
+ * real embedded warehouse: the runs below leave monitors, measurements and an incident.
+ */
+
+let app: App;
+let server: FastifyInstance;
+let base: string;
+const keys = { admin: '', editor: '', viewer: '' };
+const clock = new ManualClock('2026-11-28T12:00:00Z');
+
+const BROKEN = yamlMonitorId('too many rows');
+
+beforeAll(async () => {
+  const dir = tempDir();
+  const seeded = await seedSqlite(dir);
+  if (seeded.config.type !== 'sqlite') throw new Error('expected a sqlite warehouse');
+  const yaml = `
+store: sqlite:./vigil.db
+warehouses:
+  wh: { type: sqlite, path: ${seeded.config.path} }
+monitors:
+  - { name: rows, warehouse: wh, table: items, metric_type: row_count, condition: { min: 5, max: 20 } }
+  - { name: too many rows, warehouse: wh, table: items, metric_type: row_count, condition: { max: 9 } }
+  - { name: nulls, warehouse: wh, table: items, column: amount, metric_type: null_percentage }
+  - { name: max amount, warehouse: wh, table: items, column: amount, metric_type: max, condition: { min: 0, max: 1000 } }
+  - { name: canary rows, warehouse: wh, table: canary, metric_type: row_count, enabled: false }
+`;
+  app = await createApp(parseConfig(yaml, join(dir, 'vigil.yaml'), {}, 'vigil.yaml'), { clock });
+  for (let hour = 0; hour < 3; hour++) {
+    await runNow(app);
+    clock.advance(3_600_000);
+  }
+  for (const role of ['admin', 'editor', 'viewer'] as const) keys[role] = (await createApiKey(app.db, { name: `${role} key`, role }, clock.now())).key;
+  server = createServer({
+    db: app.db,
+    metrics: new DaemonMetrics(app.db),
+    ready: () => true,
+    api: { db: app.db, clock, logger: silentLogger, notify: notifyTargets(app), workspace: DEFAULT_WORKSPACE_ID },
+  });
+  base = await server.listen({ host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await app?.close();
+});
+
+async function call(method: string, path: string, options: { key?: string | null; body?: string; contentType?: string } = {}): Promise<{ status: number; body: any }> {
+  const key = options.key === undefined ? keys.admin : options.key;
+  const headers: Record<string, string> = {};
+  if (key !== null) headers.authorization = `Bearer ${key}`;
+  if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+  const response = await fetch(base + path, { method, headers, body: options.body });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? null : JSON.parse(text) };
+}
+
+describe('authentication and roles', () => {
+  it('answers 401 without a key, with a malformed header, a wrong key and a made-up one', async () => {
+    expect(await call('GET', '/monitor/monitors', { key: null })).toMatchObject({ status: 401, body: { detail: expect.stringMatching(/Bearer/) } });
+    for (const key of [`${keys.viewer}x`, 'vigil_000000000000_abc', 'nonsense']) {
+      expect((await call('GET', '/monitor/monitors', { key })).status).toBe(401);
+    }
+    const basic = await fetch(`${base}/monitor/monitors`, { headers: { authorization: 'Basic abc' } });
+    expect(basic.status).toBe(401);
+  });
+
+  it('lets a viewer read but not write (403), and an editor write', async () => {
+    expect((await call('GET', '/monitor/incidents', { key: keys.viewer })).status).toBe(200);
+    const incident = (await call('GET', `/monitor/incidents?monitor=${BROKEN}`)).body.results[0];
+    expect(await call('POST', `/monitor/incident/${incident.id}/acknowledge`, { key: keys.viewer })).toMatchObject({ status: 403, body: { detail: expect.stringMatching(/viewer/) } });
+    expect((await call('GET', `/monitor/incident/${incident.id}`)).body.status).toBe('active');
+  });
+
+  it('keeps the ops endpoints open', async () => {
+    expect((await call('GET', '/healthz', { key: null })).status).toBe(200);
+  });
+});
+
+describe('monitors', () => {
+  it('lists every monitor in the reference envelope, with the reference fields', async () => {
+    const { status, body } = await call('GET', '/monitor/monitors');
+    expect(status).toBe(200);
+    expect(Object.keys(body)).toEqual(['links', 'meta', 'count', 'total_pages', 'results']);
+    expect(body).toMatchObject({ count: 5, total_pages: 1, links: { next: null, previous: null }, meta: { page: 1, previous_page: null, next_page: null } });
+    const broken = body.results.find((m: { id: string }) => m.id === BROKEN);
+    expect(broken).toMatchObject({
+      name: 'too many rows',
+      metric_type: 'row_count',
+      status: 'incident',
+      is_enabled: true,
+      workspace: DEFAULT_WORKSPACE_ID,
+      condition_manual_max: 9,
+      last_measurement_value: 10,
+      display_metadata: { target: { entity_type: 'table', label: 'items', integration_type: 'sqlite' } },
+    });
+  });
+
+  it('filters by status, metric_type, is_enabled, target and integration', async () => {
+    const names = async (query: string) => ((await call('GET', `/monitor/monitors?${query}`)).body.results as Array<{ name: string }>).map((m) => m.name).sort();
+    expect(await names('status=incident')).toEqual(['too many rows']);
+    expect(await names('metric_type=null_percentage')).toEqual(['nulls']);
+    expect(await names('is_enabled=false')).toEqual(['canary rows']);
+    const broken = (await call('GET', `/monitor/monitors/${BROKEN}`)).body;
+    expect(await names(`target=${broken.target}`)).toEqual(['rows', 'too many rows']);
+    expect(await names(`integration=${broken.integration}&is_enabled=true`)).toEqual(['max amount', 'nulls', 'rows', 'too many rows']);
+  });
+
+  it('pages with page and page_size, keeping the other parameters in the links', async () => {
+    const first = (await call('GET', '/monitor/monitors?page_size=2&is_enabled=true')).body;
+    expect(first).toMatchObject({ count: 4, total_pages: 2, meta: { page: 1, previous_page: null, next_page: 2 } });
+    const next = new URL(first.links.next);
+    expect(next.searchParams.get('page')).toBe('2');
+    expect(next.searchParams.get('is_enabled')).toBe('true');
+    const second = (await call('GET', next.pathname + next.search)).body;
+    expect(second).toMatchObject({ meta: { page: 2, previous_page: 1, next_page: null }, links: { next: null } });
+    const ids = [...first.results, ...second.results].map((m: { id: string }) => m.id);
+    expect(new Set(ids).size).toBe(4);
+    expect((await call('GET', '/monitor/monitors?page=4&page_size=2')).body).toMatchObject({ count: 5, total_pages: 3, results: [] });
+  });
+
+  it('answers under /api/v1 and with a trailing slash', async () => {
+    for (const path of ['/api/v1/monitor/monitors', '/monitor/monitors/', `/api/v1/monitor/monitors/${BROKEN}/`]) {
+      expect((await call('GET', path)).status, path).toBe(200);
+    }
+  });
+
+  it('says 400 per field for bad filters, 400 for a bad id, 404 for an unknown one', async () => {
+    const bad = await call('GET', '/monitor/monitors?status=sleepy&metric_type=x&is_enabled=maybe&target=abc&page=0&page_size=501');
+    expect(bad.status).toBe(400);
+    expect(Object.keys(bad.body).sort()).toEqual(['is_enabled', 'metric_type', 'page', 'page_size', 'status', 'target']);
+    expect(bad.body.status[0]).toMatch(/one of pending, learning, normal, incident, error/);
+    expect(await call('GET', '/monitor/monitors/not-a-uuid')).toMatchObject({ status: 400, body: { monitor_id: [expect.stringMatching(/UUID/)] } });
+    expect(await call('GET', '/monitor/monitors/00000000-0000-4000-8000-000000000000')).toMatchObject({ status: 404, body: { detail: expect.stringMatching(/not found/) } });
+    expect(await call('GET', '/monitor/nothing-here')).toMatchObject({ status: 404 });
+  });
+});
+
+describe('incidents and measurements', () => {
+  it('lists incidents with their actions, filters them, and shows one', async () => {
+    const list = (await call('GET', `/monitor/incidents?status=active&monitor=${BROKEN}`)).body;
+    expect(list.count).toBe(1);
+    const incident = list.results[0];
+    expect(incident).toMatchObject({ monitor: BROKEN, status: 'active', value: 10, display_metadata: { monitor: { label: 'too many rows' } } });
+    expect(incident.actions.map((a: { type: string }) => a.type)).toContain('created');
+    expect((await call('GET', `/monitor/incident/${incident.id}`)).body).toEqual(incident);
+    expect((await call('GET', '/monitor/incidents?status=resolved')).body.count).toBe(0);
+    expect((await call('GET', '/monitor/incident/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  });
+
+  it('requires monitor or incident_id for measurements, and lists them newest first', async () => {
+    expect(await call('GET', '/monitor/measurements')).toMatchObject({ status: 400, body: { monitor: [expect.stringMatching(/incident_id/)] } });
+    const byMonitor = (await call('GET', `/monitor/measurements?monitor=${BROKEN}`)).body;
+    expect(byMonitor.count).toBe(3);
+    const times = byMonitor.results.map((m: { created_at: string }) => m.created_at);
+    expect(times).toEqual([...times].sort().reverse());
+    expect(byMonitor.results[0]).toMatchObject({ monitor: BROKEN, value: 10, upper_threshold: 9 });
+    const incident = (await call('GET', `/monitor/incidents?monitor=${BROKEN}`)).body.results[0];
+    expect((await call('GET', `/monitor/measurements?incident_id=${incident.id}`)).body.count).toBe(3);
+    const windowed = (await call('GET', `/monitor/measurements?monitor=${BROKEN}&from=2026-11-28T13:00:00Z&to=2026-11-28T13:59:59Z`)).body;
+    expect(windowed.results.map((m: { created_at: string }) => m.created_at)).toEqual(['2026-11-28T13:00:00.000Z']);
+    expect(await call('GET', `/monitor/measurements?monitor=${BROKEN}&from=yesterday`)).toMatchObject({ status: 400, body: { from: [expect.stringMatching(/ISO-8601/)] } });
+  });
+
+  it('acknowledges, then resolves an incident as the key that asked; acknowledging it then is 409', async () => {
+    const incident = (await call('GET', `/monitor/incidents?monitor=${BROKEN}`)).body.results[0];
+    const acknowledged = await call('POST', `/monitor/incident/${incident.id}/acknowledge`, { key: keys.editor });
+    expect(acknowledged).toMatchObject({ status: 200, body: { status: 'acknowledged', acknowledged_at: clock.now().toISOString() } });
+    expect(acknowledged.body.actions.at(-1)).toMatchObject({ type: 'acknowledged', user_name: 'editor key' });
+    const resolved = await call('POST', `/api/v1/monitor/incident/${incident.id}/resolve/`, { key: keys.editor });
+    expect(resolved).toMatchObject({ status: 200, body: { status: 'resolved' } });
+    expect(await call('POST', `/monitor/incident/${incident.id}/acknowledge`)).toMatchObject({ status: 409, body: { detail: expect.any(String) } });
+  });
+
+  it("marks a measurement normal: the person's feedback is stored", async () => {
+    const measurement = (await call('GET', `/monitor/measurements?monitor=${BROKEN}&page_size=1`)).body.results[0];
+    expect(measurement.marked_normal).toBe(false);
+    const marked = await call('POST', `/monitor/measurements/${measurement.id}/normal`, { key: keys.editor });
+    expect(marked).toMatchObject({ status: 200, body: { id: measurement.id, marked_normal: true } });
+    expect((await call('POST', '/monitor/measurements/00000000-0000-4000-8000-000000000000/normal')).status).toBe(404);
+  });
+});
+
+describe('what a client sends wrong', () => {
+  it('answers 400 to bad JSON, a non-JSON body, and a body over 1 MiB; never 500', async () => {
+    const incident = (await call('GET', `/monitor/incidents?monitor=${BROKEN}`)).body.results[0];
+    const path = `/monitor/incident/${incident.id}/acknowledge`;
+    expect(await call('POST', path, { body: '{"oops": ' })).toMatchObject({ status: 400, body: { detail: expect.stringMatching(/JSON/) } });
+    expect((await call('POST', path, { body: 'hello', contentType: 'text/plain' })).status).toBe(400);
+    expect(await call('POST', path, { body: JSON.stringify({ pad: 'x'.repeat(1_100_000) }) })).toMatchObject({ status: 400, body: { detail: expect.stringMatching(/1 MiB/) } });
+  });
+
+  it('answers 404 for an unknown background job and 400 for a bad id', async () => {
+    expect((await call('GET', '/background_jobs/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await call('GET', '/background_jobs/123')).status).toBe(400);
+  });
+});
