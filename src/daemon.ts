@@ -85,7 +85,16 @@ export async function startDaemon(app: App, options: DaemonOptions = {}): Promis
     db: app.db,
     metrics,
     ready: () => ready && !stopping,
-    api: { db: app.db, clock: app.clock, logger, notify: notifyTargets(app), workspace: DEFAULT_WORKSPACE_ID },
+    api: {
+      db: app.db,
+      clock: app.clock,
+      logger,
+      notify: notifyTargets(app),
+      workspace: DEFAULT_WORKSPACE_ID,
+      warehouses: app.config.warehouses.map((w) => w.name),
+      runMonitors: (monitors) => runMonitors(deps, monitors),
+      changed: () => scheduler.definitionsChanged(),
+    },
   });
   let address: string;
   try {

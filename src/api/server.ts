@@ -4,6 +4,8 @@ import { incidentRoutes } from './routes/incidents.js';
 import { jobRoutes } from './routes/jobs.js';
 import { measurementRoutes } from './routes/measurements.js';
 import { monitorRoutes } from './routes/monitors.js';
+import { monitorWriteRoutes } from './routes/monitor-writes.js';
+import { runRoutes } from './routes/run.js';
 import type { ApiDeps } from './routes/context.js';
 
 export type { ApiDeps } from './routes/context.js';
@@ -23,6 +25,8 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
         scope.removeContentTypeParser('text/plain');
         installAuth(scope, deps);
         monitorRoutes(scope, deps);
+        monitorWriteRoutes(scope, deps);
+        runRoutes(scope, deps);
         incidentRoutes(scope, deps);
         measurementRoutes(scope, deps);
         jobRoutes(scope, deps);

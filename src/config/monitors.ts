@@ -1,7 +1,7 @@
 import { dialectFor } from '../../connectors/registry.js';
 import { integrationId, targetId, yamlMonitorId } from '../domain/ids.js';
 import { METRIC_LABEL, METRIC_TYPES, normaliseMetricType, type MetricConfig } from '../domain/metric.js';
-import { formatTablePath, type Monitor } from '../domain/monitor.js';
+import { defaultMonitorName, formatTablePath, type Monitor } from '../domain/monitor.js';
 import { messageOf } from '../domain/errors.js';
 import { nextRunAfter } from '../scheduler/next-run.js';
 import { FREQUENCY_REFERENCE as SCHEDULE_CHECK_FROM } from '../scheduler/cron-frequency.js';
@@ -15,11 +15,6 @@ import { suggestion } from './zod-issues.js';
 
 function issuesAt(base: ConfigPath, problems: readonly Problem[]): ConfigIssue[] {
   return problems.map((p) => ({ path: [...base, ...p.field], message: p.message }));
-}
-
-function defaultName(raw: RawMonitor, table: readonly string[] | null, metricLabel: string): string {
-  const where = [...(table ?? []), ...(raw.column === undefined ? [] : [raw.column])].join('.');
-  return where === '' ? `${metricLabel} on ${raw.warehouse}` : `${metricLabel} of ${where}`;
 }
 
 /**
@@ -89,7 +84,7 @@ export function resolveMonitors(
 
     // A default name needs a readable table; without one the table's error says enough.
     const tableUnreadable = m.table !== undefined && table === null;
-    const name = m.name ?? defaultName(m, table, METRIC_LABEL[metricType]);
+    const name = m.name ?? defaultMonitorName(METRIC_LABEL[metricType], m.warehouse, table, m.column ?? null);
     let nameClash = false;
     if (!tableUnreadable) {
       const sameName = names.get(name);

@@ -51,3 +51,9 @@ export function formatTablePath(path: readonly string[] | null): string {
 export function describeTarget(monitor: Pick<Monitor, 'warehouse' | 'table' | 'column'>): string {
   return [monitor.warehouse, ...(monitor.table ?? []), ...(monitor.column === null ? [] : [monitor.column])].join('.');
 }
+
+/** The name a monitor gets when none is given: "Null percentage of public.orders.amount". */
+export function defaultMonitorName(metricLabel: string, warehouse: string, table: readonly string[] | null, column: string | null): string {
+  const where = [...(table ?? []), ...(column === null ? [] : [column])].join('.');
+  return where === '' ? `${metricLabel} on ${warehouse}` : `${metricLabel} of ${where}`;
+}

@@ -83,6 +83,13 @@ export class LocalScheduler {
     await this.tick();
   }
 
+  /** Monitor definitions changed (through the API): they are read again now, not within a minute. */
+  definitionsChanged(): void {
+    if (this.stopped) return;
+    this.lastRefresh = 0;
+    void this.tick();
+  }
+
   /** Monitors scheduled, and how many are running now. */
   get size(): { scheduled: number; running: number } {
     return { scheduled: this.entries.size, running: this.inFlight.size };

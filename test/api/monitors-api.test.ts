@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { DaemonMetrics } from '../../src/api/metrics.js';
 import { createServer } from '../../src/api/ops.js';
-import { createApp, notifyTargets, runNow, type App } from '../../src/app.js';
+import { createApp, engineDeps, notifyTargets, runNow, type App } from '../../src/app.js';
+import { runMonitors } from '../../src/engine/run.js';
 import { parseConfig } from '../../src/config/load.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { DEFAULT_WORKSPACE_ID, yamlMonitorId } from '../../src/domain/ids.js';
@@ -50,7 +51,15 @@ monitors:
     db: app.db,
     metrics: new DaemonMetrics(app.db),
     ready: () => true,
-    api: { db: app.db, clock, logger: silentLogger, notify: notifyTargets(app), workspace: DEFAULT_WORKSPACE_ID },
+    api: {
+      db: app.db,
+      clock,
+      logger: silentLogger,
+      notify: notifyTargets(app),
+      workspace: DEFAULT_WORKSPACE_ID,
+      warehouses: ['wh'],
+      runMonitors: (monitors) => runMonitors(engineDeps(app), monitors),
+    },
   });
   base = await server.listen({ host: '127.0.0.1', port: 0 });
 });
@@ -208,5 +217,93 @@ describe('what a client sends wrong', () => {
   it('answers 404 for an unknown background job and 400 for a bad id', async () => {
     expect((await call('GET', '/background_jobs/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await call('GET', '/background_jobs/123')).status).toBe(400);
+  });
+});
+
+describe('creating, changing and deleting monitors', () => {
+  const post = (body: unknown, key?: string) => call('POST', '/monitor/monitors', { body: JSON.stringify(body), key });
+
+  it('creates a monitor on {warehouse, table, column}: 201 with the reference fields, learning from a sensitivity', async () => {
+    const created = await post({ target: { warehouse: 'wh', table: 'items', column: 'amount' }, metric_type: 'mean', condition_auto_sensitivity: 7, schedule: { cadence: 'hourly', frequency: 2 } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      name: 'Mean of items.amount',
+      metric_type: 'mean',
+      status: 'pending',
+      is_enabled: true,
+      frequency: 2,
+      condition_auto_sensitivity: 7,
+      condition_manual_min: null,
+      display_metadata: { target: { entity_type: 'column', label: 'amount' } },
+    });
+    expect((await call('GET', `/monitor/monitors/${created.body.id}`)).body).toEqual(created.body);
+  });
+
+  it('creates one on a target id Vigil knows, with a name and a manual band', async () => {
+    const broken = (await call('GET', `/monitor/monitors/${BROKEN}`)).body;
+    const created = await post({ name: 'few rows', target: broken.target, metric_type: 'row_count', condition_auto_sensitivity: null, condition_manual_min: 1, condition_manual_max: 1000 }, keys.editor);
+    expect(created).toMatchObject({ status: 201, body: { name: 'few rows', target: broken.target, condition_auto_sensitivity: null, condition_manual_min: 1, condition_manual_max: 1000 } });
+  });
+
+  it('says what is wrong with a body, per field', async () => {
+    const cases: Array<[unknown, string, RegExp]> = [
+      [{ metric_type: 'row_count' }, 'target', /required/],
+      [{ target: { warehouse: 'nope', table: 'items' }, metric_type: 'row_count' }, 'target.warehouse', /unknown warehouse "nope"/],
+      [{ target: '00000000-0000-4000-8000-000000000000', metric_type: 'row_count' }, 'target', /no table or column/],
+      [{ target: { warehouse: 'wh', table: 'items' }, metric_type: 'max' }, 'target', /column metric/],
+      [{ target: { warehouse: 'wh' }, name: 'q', metric_type: 'custom_sql' }, 'metric_config', /query_select/],
+      [{ target: { warehouse: 'wh', table: 'items' }, metric_type: 'row_count', condition_auto_sensitivity: 11 }, 'condition_auto_sensitivity', /10/],
+      [{ target: { warehouse: 'wh', table: 'items' }, metric_type: 'row_count', condition_auto_sensitivity: null, condition_manual_min: 5, condition_manual_max: 1 }, 'condition_manual_min', /greater than max/],
+      [{ target: { warehouse: 'wh', table: 'items' }, metric_type: 'row_count', schedule: { cadence: 'daily', hour: 25 } }, 'schedule.hour', /23/],
+      [{ target: { warehouse: 'wh', table: 'items' }, metric_type: 'rows' }, 'metric_type', /expected one of/],
+      [{ target: { warehouse: 'wh', table: 'items' }, metric_type: 'row_count', colour: 'red' }, 'colour', /unknown field/],
+      [{ target: { warehouse: 'wh', table: 'items' }, metric_type: 'row_count', name: 'rows' }, 'name', /exists already/],
+      [[1, 2], 'non_field_errors', /JSON object/],
+    ];
+    for (const [body, field, message] of cases) {
+      const answer = await post(body);
+      expect(answer.status, JSON.stringify(body)).toBe(400);
+      expect(answer.body[field]?.[0], `${JSON.stringify(body)} -> ${JSON.stringify(answer.body)}`).toMatch(message);
+    }
+    const before = (await call('GET', '/monitor/monitors')).body.count;
+    expect(before).toBe(7); // the five from YAML and the two made above: nothing was half-made
+  });
+
+  it('keeps YAML monitors read-only (409), changes API ones, and deletes them (204)', async () => {
+    expect(await call('PATCH', `/monitor/monitors/${BROKEN}`, { body: JSON.stringify({ is_enabled: false }) })).toMatchObject({ status: 409, body: { detail: expect.stringMatching(/YAML/) } });
+    expect((await call('DELETE', `/monitor/monitors/${BROKEN}`)).status).toBe(409);
+    const mine = (await call('GET', '/monitor/monitors?metric_type=mean')).body.results[0];
+    const changed = await call('PATCH', `/monitor/monitors/${mine.id}/`, { body: JSON.stringify({ name: 'average amount', condition_manual_max: 500, schedule: { cadence: 'daily', hour: 6 } }) });
+    expect(changed).toMatchObject({ status: 200, body: { id: mine.id, name: 'average amount', condition_auto_sensitivity: null, condition_manual_max: 500, frequency: 24, schedule: { cadence: 'daily', hour: 6 } } });
+    expect((await call('PATCH', `/monitor/monitors/${mine.id}`, { body: JSON.stringify({ condition_auto_sensitivity: 3 }) })).body).toMatchObject({ condition_auto_sensitivity: 3, condition_manual_max: null });
+    expect((await call('PATCH', `/monitor/monitors/${mine.id}`, { body: JSON.stringify({ metric_type: 'row_count' }) })).body).toMatchObject({ target: [expect.stringMatching(/table-level/)] });
+    expect((await call('DELETE', `/monitor/monitors/${mine.id}`, { key: keys.viewer })).status).toBe(403);
+    expect((await call('DELETE', `/monitor/monitors/${mine.id}`)).status).toBe(204);
+    expect((await call('GET', `/monitor/monitors/${mine.id}`)).status).toBe(404);
+    expect((await call('DELETE', `/monitor/monitors/${mine.id}`)).status).toBe(404);
+  });
+});
+
+describe('running monitors as a background job', () => {
+  it('answers with the job, which completes with what each monitor measured', async () => {
+    const started = await call('POST', '/api/v1/monitor/monitors/run', { body: JSON.stringify({ monitors: [BROKEN, yamlMonitorId('rows')] }), key: keys.editor });
+    expect(started.status).toBe(200);
+    expect(Object.keys(started.body)).toEqual(['id', 'user', 'failed', 'started', 'completed', 'logs', 'title', 'has_artifact']);
+    expect(started.body).toMatchObject({ user: 'editor key', failed: false, completed: null, title: 'Run Monitors', has_artifact: false });
+    let job = started.body;
+    for (let i = 0; i < 100 && job.completed === null; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      job = (await call('GET', `/background_jobs/${started.body.id}`)).body;
+    }
+    expect(job).toMatchObject({ id: started.body.id, failed: false, completed: expect.any(String) });
+    expect(job.logs).toMatch(/too many rows: incident, value 10/);
+    expect(job.logs).toMatch(/rows: normal, value 10/);
+  });
+
+  it('refuses a bad list of monitors with 400 and a viewer with 403', async () => {
+    for (const body of [{}, { monitors: [] }, { monitors: ['x'] }, { monitors: '00000000-0000-4000-8000-000000000000' }, { monitors: ['00000000-0000-4000-8000-000000000000'] }, { monitors: [BROKEN], extra: 1 }]) {
+      expect((await call('POST', '/monitor/monitors/run', { body: JSON.stringify(body) })).status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await call('POST', '/monitor/monitors/run', { body: JSON.stringify({ monitors: [BROKEN] }), key: keys.viewer })).status).toBe(403);
   });
 });

@@ -1,5 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../../domain/clock.js';
+import type { Monitor } from '../../domain/monitor.js';
+import type { RunResult } from '../../engine/run.js';
 import type { Logger } from '../../domain/logger.js';
 import type { StoreDb } from '../../store/database.js';
 import type { NotifyTargets } from '../../store/incident-effects.js';
@@ -15,6 +17,12 @@ export interface ApiDeps {
   notify: NotifyTargets;
   /** The id shown as every monitor's `workspace`. */
   workspace: string;
+  /** The warehouses of the config, by name: API monitors may use only these. */
+  warehouses: readonly string[];
+  /** Runs monitors now (POST /monitor/monitors/run); absent, that route answers 503. */
+  runMonitors?: (monitors: Monitor[]) => Promise<RunResult[]>;
+  /** Told when monitor definitions change, so the scheduler rereads them at once. */
+  changed?: () => void;
 }
 
 export type Query = Record<string, unknown>;
