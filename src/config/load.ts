@@ -82,7 +82,11 @@ export function parseConfig(text: string, file: string, env: Environment, displa
     monitors,
     notifications: resolveChannels(parsed.data.notifications),
     publicUrl: parsed.data.public_url === undefined ? null : parsed.data.public_url.replace(/\/+$/, ''),
-    api: parsed.data.api,
+    api: {
+      host: parsed.data.api.host,
+      port: parsed.data.api.port,
+      writeRateLimitPerMinute: parsed.data.api.write_rate_limit_per_minute,
+    },
     daemon: { shutdownGraceSeconds: parsed.data.daemon.shutdown_grace_seconds, retries: parsed.data.daemon.retries },
   };
 }

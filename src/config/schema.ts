@@ -166,6 +166,8 @@ export const apiSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   // 0 picks a free port (tests); the chosen one is logged.
   port: numeric(z.number().int().min(0).max(65_535)).default(8080),
+  // Writes (POST, PUT, PATCH, DELETE) a minute per API key; past it the API answers 429.
+  write_rate_limit_per_minute: numeric(z.number().int().min(1).max(100_000)).default(30),
 });
 
 export const daemonSchema = z.strictObject({
@@ -206,7 +208,7 @@ export const configSchema = z.strictObject({
     .default([]),
   // Where people reach Vigil (for links in notifications), e.g. https://vigil.example.com
   public_url: httpUrl.optional(),
-  api: apiSchema.default({ host: '127.0.0.1', port: 8080 }),
+  api: apiSchema.default({ host: '127.0.0.1', port: 8080, write_rate_limit_per_minute: 30 }),
   daemon: daemonSchema.default({ shutdown_grace_seconds: 30, retries: 2 }),
 });
 

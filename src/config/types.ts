@@ -16,6 +16,7 @@ export interface VigilConfig {
   notifications: ChannelConfig[];
   /** Base URL for links to incidents, without a trailing slash; null when not configured. */
   publicUrl: string | null;
-  api: { host: string; port: number };
+  /** Where the API serves, and how many writes a minute each API key may make. */
+  api: { host: string; port: number; writeRateLimitPerMinute: number };
   daemon: { shutdownGraceSeconds: number; retries: number };
 }

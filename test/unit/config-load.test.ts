@@ -620,6 +620,17 @@ monitors:
     expect(errorLines(text)).toEqual(['vigil.yaml:2:52 warehouses.wh.max_concurrency: must be at least 1, got number 0']);
   });
 
+  it('rejects an api.write_rate_limit_per_minute of 0, a fraction or above 100000', () => {
+    const text = (limit: string) => `warehouses:
+  wh: { type: sqlite, path: x.db }
+api:
+  write_rate_limit_per_minute: ${limit}
+`;
+    expect(errorLines(text('0'))).toEqual(['vigil.yaml:4:32 api.write_rate_limit_per_minute: must be at least 1, got number 0']);
+    expect(errorLines(text('2.5'))).toEqual(['vigil.yaml:4:32 api.write_rate_limit_per_minute: expected a whole number, got number 2.5']);
+    expect(errorLines(text('100001'))).toEqual(['vigil.yaml:4:32 api.write_rate_limit_per_minute: must be at most 100000, got number 100001']);
+  });
+
   it('rejects table paths with more parts than the dialect allows', () => {
     const text = `warehouses:
   lite: { type: sqlite, path: x.db }
@@ -1006,6 +1017,19 @@ describe('config: defaults and normalisation', () => {
     const config = load('warehouses:\n  wh: { type: sqlite, path: w.db }\n');
     expect(config.store).toEqual({ kind: 'sqlite', path: '/srv/vigil/vigil.db' });
     expect(config.monitors).toEqual([]);
+  });
+
+  it('defaults the api: 127.0.0.1:8080 and 30 writes a minute per key', () => {
+    expect(load('warehouses:\n  wh: { type: sqlite, path: w.db }\n').api).toEqual({ host: '127.0.0.1', port: 8080, writeRateLimitPerMinute: 30 });
+    expect(load('warehouses:\n  wh: { type: sqlite, path: w.db }\napi: { port: 0 }\n').api).toEqual({ host: '127.0.0.1', port: 0, writeRateLimitPerMinute: 30 });
+  });
+
+  it('takes an explicit api.write_rate_limit_per_minute, also from a variable', () => {
+    const text = (limit: string) => `warehouses:\n  wh: { type: sqlite, path: w.db }\napi:\n  write_rate_limit_per_minute: ${limit}\n`;
+    expect(load(text('120')).api).toEqual({ host: '127.0.0.1', port: 8080, writeRateLimitPerMinute: 120 });
+    expect(load(text('1')).api.writeRateLimitPerMinute).toBe(1);
+    expect(load(text('100000')).api.writeRateLimitPerMinute).toBe(100_000);
+    expect(load(text('${WRITES}'), { WRITES: '7' }).api.writeRateLimitPerMinute).toBe(7);
   });
 
   it('gives stable ids: the same name gets the same id across loads', () => {
