@@ -94,6 +94,7 @@ export async function startDaemon(app: App, options: DaemonOptions = {}): Promis
       warehouses: app.config.warehouses.map((w) => w.name),
       runMonitors: (monitors) => runMonitors(deps, monitors),
       changed: () => scheduler.definitionsChanged(),
+      writeRateLimitPerMinute: app.config.api.writeRateLimitPerMinute,
     },
   });
   let address: string;

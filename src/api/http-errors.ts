@@ -1,4 +1,6 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { VigilError, type ErrorCode } from '../domain/errors.js';
 import type { Logger } from '../domain/logger.js';
 
@@ -53,4 +55,27 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger): void
     return send(reply, 500, { detail: 'Vigil failed to answer this request; the error is in its log' });
   });
   app.setNotFoundHandler((request, reply) => send(reply, 404, { detail: `no such endpoint: ${request.method} ${request.url.split('?')[0]}` }));
+}
+
+/** Fastify's own refusals before any route (a URL it cannot decode, a path part too long), as JSON. */
+export function frameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a part of the path is too long' : error.code === 'FST_ERR_BAD_URL' ? 'the URL cannot be decoded (bad percent-encoding)' : error.message;
+  void send(reply, error.statusCode ?? 400, { detail });
+}
+
+/**
+ * What Node's HTTP parser refuses before fastify sees a request (a method that is not HTTP,
+ * headers over the size limit, a client too slow), answered as JSON like everything else.
+ */
+export function clientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'the request took too long to arrive']
+    : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'the request headers are too large']
+    : [400, 'the request is not valid HTTP'];
+  const body = JSON.stringify({ detail });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
 }

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { StoreDb } from '../store/database.js';
-import { installErrorHandling } from './http-errors.js';
+import { clientError, frameworkError, installErrorHandling } from './http-errors.js';
 import type { DaemonMetrics } from './metrics.js';
 import { registerApi, type ApiDeps } from './server.js';
 
@@ -35,7 +35,7 @@ export function opsRoutes(app: FastifyInstance, options: OpsOptions): void {
 
 /** The daemon's HTTP server: the ops endpoints, and the Monitors API when given its dependencies. */
 export function createServer(options: OpsOptions & { api?: ApiDeps }): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, routerOptions: { ignoreTrailingSlash: true } });
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, routerOptions: { ignoreTrailingSlash: true }, frameworkErrors: frameworkError, clientErrorHandler: clientError });
   if (options.api !== undefined) {
     installErrorHandling(app, options.api.logger);
     registerApi(app, options.api);

@@ -1,15 +1,11 @@
 /**
  * The list envelope of the Monitors API (reference/monitors-api.txt): `?page=N&page_size=M`
- * in, `{links, meta, count, total_pages, results}` out. Where the reference prints the
+ * in (checked by pagingQuery in schemas.ts), `{links, meta, count, total_pages, results}` out. Where the reference prints the
  * Python string "None" we send JSON null.
  */
 
 export const PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
-
-export type PagingResult =
-  | { ok: true; page: number; pageSize: number }
-  | { ok: false; errors: Record<string, string[]> };
 
 export interface ListEnvelope<T> {
   links: { next: string | null; previous: string | null };
@@ -17,35 +13,6 @@ export interface ListEnvelope<T> {
   count: number;
   total_pages: number;
   results: T[];
-}
-
-const DIGITS = /^[0-9]+$/;
-
-function describe(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
-}
-
-/** One query parameter as a whole number in [1, max]: the number, or what is wrong with it. */
-function wholeNumber(value: unknown, fallback: number, max: number | null): number | string {
-  if (value === undefined) return fallback;
-  const range = max === null ? 'of at least 1' : `from 1 to ${max}`;
-  if (Array.isArray(value)) return `must be given once, got ${value.length} values`;
-  if (typeof value === 'string' && DIGITS.test(value)) {
-    const n = Number(value);
-    if (Number.isSafeInteger(n) && n >= 1 && (max === null || n <= max)) return n;
-  }
-  return `must be a whole number ${range}, got ${describe(value)}`;
-}
-
-/** `page` (default 1) and `page_size` (default 50, at most 500) from a parsed query string. */
-export function parsePaging(query: Record<string, unknown>): PagingResult {
-  const page = wholeNumber(query['page'], 1, null);
-  const pageSize = wholeNumber(query['page_size'], PAGE_SIZE, MAX_PAGE_SIZE);
-  if (typeof page === 'number' && typeof pageSize === 'number') return { ok: true, page, pageSize };
-  const errors: Record<string, string[]> = {};
-  if (typeof page === 'string') errors['page'] = [page];
-  if (typeof pageSize === 'string') errors['page_size'] = [pageSize];
-  return { ok: false, errors };
 }
 
 function isPageParam(pair: string): boolean {

@@ -307,3 +307,54 @@ describe('running monitors as a background job', () => {
     expect((await call('POST', '/monitor/monitors/run', { body: JSON.stringify({ monitors: [BROKEN] }), key: keys.viewer })).status).toBe(403);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('describes every route, with the query parameters and bodies the server validates, without a key', async () => {
+    const { status, body } = await call('GET', '/api/v1/openapi.json', { key: null });
+    expect(status).toBe(200);
+    expect(body.openapi).toBe('3.1.0');
+    expect(Object.keys(body.paths).sort()).toEqual([
+      '/background_jobs/{job_id}',
+      '/monitor/incident/{incident_id}',
+      '/monitor/incident/{incident_id}/acknowledge',
+      '/monitor/incident/{incident_id}/resolve',
+      '/monitor/incidents',
+      '/monitor/measurements',
+      '/monitor/measurements/{measurement_id}/normal',
+      '/monitor/monitors',
+      '/monitor/monitors/run',
+      '/monitor/monitors/{monitor_id}',
+    ]);
+    const listParameters = body.paths['/monitor/monitors'].get.parameters;
+    expect(listParameters.map((p: { name: string }) => p.name)).toEqual(['status', 'metric_type', 'target', 'integration', 'is_enabled', 'page', 'page_size']);
+    expect(listParameters[0].schema.enum).toEqual(['pending', 'learning', 'normal', 'incident', 'error']);
+    const create = body.paths['/monitor/monitors'].post.requestBody.content['application/json'].schema;
+    expect(create.additionalProperties).toBe(false);
+    expect(create.properties.condition_auto_sensitivity.anyOf).toEqual([expect.objectContaining({ type: 'integer', minimum: 1, maximum: 10 }), { type: 'null' }]);
+    expect(body.paths['/monitor/monitors/run'].post.requestBody.content['application/json'].schema.required).toEqual(['monitors']);
+    expect((await call('GET', '/openapi.json', { key: null })).body).toEqual(body);
+  });
+});
+
+describe('the write rate limit', () => {
+  it('counts the writes of a key across both prefixes: past the limit, 429 with Retry-After', async () => {
+    const limited = createServer({
+      db: app.db,
+      metrics: new DaemonMetrics(app.db),
+      ready: () => true,
+      api: { db: app.db, clock, logger: silentLogger, notify: notifyTargets(app), workspace: DEFAULT_WORKSPACE_ID, warehouses: ['wh'], writeRateLimitPerMinute: 2 },
+    });
+    const url = await limited.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const write = (prefix: string) => fetch(`${url}${prefix}/monitor/monitors/run`, { method: 'POST', headers: { authorization: `Bearer ${keys.editor}`, 'content-type': 'application/json' }, body: '{}' });
+      expect((await write('')).status).toBe(400);
+      expect((await write('/api/v1')).status).toBe(400);
+      const third = await write('');
+      expect(third.status).toBe(429);
+      expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect((await fetch(`${url}/monitor/monitors`, { headers: { authorization: `Bearer ${keys.editor}` } })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});

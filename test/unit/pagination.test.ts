@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PAGE_SIZE, PAGE_SIZE, envelope, parsePaging } from '../../src/api/pagination.js';
+import { z } from 'zod';
+import { MAX_PAGE_SIZE, PAGE_SIZE, envelope } from '../../src/api/pagination.js';
+import { fieldErrors, pagingQuery } from '../../src/api/schemas.js';
+
+/** page and page_size as the routes read them: validated by the schema, defaults applied. */
+function parsePaging(query: Record<string, unknown>) {
+  const parsed = z.object(pagingQuery).safeParse(query);
+  if (!parsed.success) return { ok: false, errors: { ...fieldErrors(parsed.error.issues) } };
+  return { ok: true, page: Number(parsed.data.page ?? 1), pageSize: Number(parsed.data.page_size ?? PAGE_SIZE) };
+}
 
 describe('parsePaging', () => {
   it('defaults to page 1 of 50', () => {

@@ -5,8 +5,7 @@ import type { RunResult } from '../../engine/run.js';
 import type { Logger } from '../../domain/logger.js';
 import type { StoreDb } from '../../store/database.js';
 import type { NotifyTargets } from '../../store/incident-effects.js';
-import { parsePaging } from '../pagination.js';
-import { FieldErrors } from '../request.js';
+import { PAGE_SIZE } from '../pagination.js';
 
 /** What the API's routes need. */
 export interface ApiDeps {
@@ -23,6 +22,8 @@ export interface ApiDeps {
   runMonitors?: (monitors: Monitor[]) => Promise<RunResult[]>;
   /** Told when monitor definitions change, so the scheduler rereads them at once. */
   changed?: () => void;
+  /** Writes a minute per API key (api.write_rate_limit_per_minute); unlimited when absent. */
+  writeRateLimitPerMinute?: number;
 }
 
 export type Query = Record<string, unknown>;
@@ -34,10 +35,7 @@ export function urlOf(request: FastifyRequest): URL {
   return new URL(request.url, `${request.protocol}://${request.host}`);
 }
 
-/** Page and page size, collected with the other query problems. */
-export function pagingOf(query: Query, errors: FieldErrors): { page: number; pageSize: number } {
-  const paging = parsePaging(query);
-  if (paging.ok) return { page: paging.page, pageSize: paging.pageSize };
-  errors.merge(paging.errors);
-  return { page: 1, pageSize: 1 };
+/** Page and page size from a validated query (see pagingQuery). */
+export function pageOf(query: { page?: string | undefined; page_size?: string | undefined }): { page: number; pageSize: number } {
+  return { page: query.page === undefined ? 1 : Number(query.page), pageSize: query.page_size === undefined ? PAGE_SIZE : Number(query.page_size) };
 }

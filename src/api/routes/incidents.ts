@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { INCIDENT_STATUSES } from '../../domain/incident.js';
 import { getIncident, pageIncidents } from '../../store/api-reads.js';
 import { acknowledgeIncident, resolveIncident } from '../../store/incident-commands.js';
 import { principalOf } from '../auth.js';
 import { notFound } from '../http-errors.js';
 import { envelope } from '../pagination.js';
-import { FieldErrors, oneOf, pathId, uuidParam } from '../request.js';
+import { pathId } from '../request.js';
+import { incidentListQuery, parseWith } from '../schemas.js';
 import { incidentResponse } from '../shapes.js';
-import { pagingOf, queryOf, urlOf, type ApiDeps } from './context.js';
+import { pageOf, queryOf, urlOf, type ApiDeps } from './context.js';
 
 export function incidentRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const show = async (id: string) => {
@@ -17,11 +17,9 @@ export function incidentRoutes(app: FastifyInstance, deps: ApiDeps): void {
   };
 
   app.get('/monitor/incidents', async (request) => {
-    const query = queryOf(request);
-    const errors = new FieldErrors();
-    const filter = { status: oneOf(query, 'status', INCIDENT_STATUSES, errors), monitor: uuidParam(query, 'monitor', errors) };
-    const page = pagingOf(query, errors);
-    errors.throwIfAny();
+    const query = parseWith(incidentListQuery, queryOf(request));
+    const filter = { status: query.status, monitor: query.monitor?.toLowerCase() };
+    const page = pageOf(query);
     const { count, results } = await pageIncidents(deps.db, filter, page);
     return envelope(urlOf(request), page.page, page.pageSize, count, results.map((r) => incidentResponse(r.incident, r.actions, r.monitor, r.target, r.integration)));
   });

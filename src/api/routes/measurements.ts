@@ -4,23 +4,16 @@ import { markMeasurementNormal } from '../../store/incident-commands.js';
 import { principalOf } from '../auth.js';
 import { notFound } from '../http-errors.js';
 import { envelope } from '../pagination.js';
-import { FieldErrors, pathId, timeParam, uuidParam } from '../request.js';
+import { pathId } from '../request.js';
+import { measurementListQuery, parseWith } from '../schemas.js';
 import { measurementResponse } from '../shapes.js';
-import { pagingOf, queryOf, urlOf, type ApiDeps } from './context.js';
+import { pageOf, queryOf, urlOf, type ApiDeps } from './context.js';
 
 export function measurementRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/monitor/measurements', async (request) => {
-    const query = queryOf(request);
-    const errors = new FieldErrors();
-    const filter = {
-      monitor: uuidParam(query, 'monitor', errors),
-      incident: uuidParam(query, 'incident_id', errors),
-      from: timeParam(query, 'from', errors),
-      to: timeParam(query, 'to', errors),
-    };
-    if (query.monitor === undefined && query.incident_id === undefined) errors.add('monitor', 'give monitor or incident_id: measurements are listed per monitor or per incident');
-    const page = pagingOf(query, errors);
-    errors.throwIfAny();
+    const query = parseWith(measurementListQuery, queryOf(request));
+    const filter = { monitor: query.monitor?.toLowerCase(), incident: query.incident_id?.toLowerCase(), from: query.from, to: query.to };
+    const page = pageOf(query);
     const { count, results } = await pageMeasurements(deps.db, filter, page);
     return envelope(urlOf(request), page.page, page.pageSize, count, results.map(measurementResponse));
   });

@@ -1,26 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-import { METRIC_TYPES } from '../../domain/metric.js';
-import { MONITOR_STATUSES } from '../../domain/monitor.js';
 import { getMonitor, pageMonitors } from '../../store/api-reads.js';
 import { notFound } from '../http-errors.js';
 import { envelope } from '../pagination.js';
-import { booleanParam, FieldErrors, oneOf, pathId, uuidParam } from '../request.js';
+import { pathId } from '../request.js';
+import { monitorListQuery, parseWith } from '../schemas.js';
 import { monitorResponse } from '../shapes.js';
-import { pagingOf, queryOf, urlOf, type ApiDeps } from './context.js';
+import { pageOf, queryOf, urlOf, type ApiDeps } from './context.js';
 
 export function monitorRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/monitor/monitors', async (request) => {
-    const query = queryOf(request);
-    const errors = new FieldErrors();
+    const query = parseWith(monitorListQuery, queryOf(request));
     const filter = {
-      status: oneOf(query, 'status', MONITOR_STATUSES, errors),
-      metricType: oneOf(query, 'metric_type', METRIC_TYPES, errors),
-      target: uuidParam(query, 'target', errors),
-      integration: uuidParam(query, 'integration', errors),
-      isEnabled: booleanParam(query, 'is_enabled', errors),
+      status: query.status,
+      metricType: query.metric_type,
+      target: query.target?.toLowerCase(),
+      integration: query.integration?.toLowerCase(),
+      isEnabled: query.is_enabled === undefined ? undefined : query.is_enabled === 'true' || query.is_enabled === '1',
     };
-    const page = pagingOf(query, errors);
-    errors.throwIfAny();
+    const page = pageOf(query);
     const { count, results } = await pageMonitors(deps.db, filter, page);
     return envelope(urlOf(request), page.page, page.pageSize, count, results.map((r) => monitorResponse(r.monitor, r.target, r.integration, deps.workspace)));
   });

@@ -1,33 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import { messageOf } from '../../domain/errors.js';
-import { isUuid } from '../../domain/ids.js';
 import type { RunResult } from '../../engine/run.js';
 import { listMonitors } from '../../store/monitors-repo.js';
 import { principalOf } from '../auth.js';
 import { badRequest, HttpError } from '../http-errors.js';
+import { parseWith, runBody } from '../schemas.js';
 import { jobResponse } from '../shapes.js';
 import type { ApiDeps } from './context.js';
-
-const MAX_MONITORS = 1000;
 
 function logLine(result: RunResult): string {
   if (result.error !== null) return `${result.monitor.name}: error: ${result.error.message}`;
   const band = result.lower === null && result.upper === null ? '' : ` (band ${result.lower ?? '-inf'} .. ${result.upper ?? 'inf'})`;
   return `${result.monitor.name}: ${result.status}, value ${result.value ?? 'null'}${band}`;
-}
-
-/** The monitors of a run request, each a known monitor's id. */
-function idsOf(body: unknown): string[] {
-  const list = (body as { monitors?: unknown } | null)?.monitors;
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest({ non_field_errors: ['the body must be a JSON object: {"monitors": [ids]}'] });
-  const unknownKeys = Object.keys(body).filter((key) => key !== 'monitors');
-  if (unknownKeys.length > 0) throw badRequest(Object.fromEntries(unknownKeys.map((key) => [key, ['unknown field']])));
-  if (!Array.isArray(list) || list.length === 0) throw badRequest({ monitors: ['required: a list of monitor ids'] });
-  if (list.length > MAX_MONITORS) throw badRequest({ monitors: [`at most ${MAX_MONITORS} monitors a run, got ${list.length}`] });
-  const bad = list.findIndex((id) => typeof id !== 'string' || !isUuid(id));
-  if (bad !== -1) throw badRequest({ [`monitors.${bad}`]: [`must be a monitor id (a UUID), got ${JSON.stringify(list[bad]).slice(0, 80)}`] });
-  return [...new Set((list as string[]).map((id) => id.toLowerCase()))];
 }
 
 /**
@@ -36,7 +21,7 @@ function idsOf(body: unknown): string[] {
  */
 export function runRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/monitor/monitors/run', async (request) => {
-    const ids = idsOf(request.body);
+    const ids = [...new Set(parseWith(runBody, request.body).monitors.map((id) => id.toLowerCase()))];
     const principal = principalOf(request);
     const run = deps.runMonitors;
     if (run === undefined) throw new HttpError(503, { detail: 'this server does not run monitors' });
