@@ -21,6 +21,8 @@ export interface SqlFlavour {
    * then also select the raw value they read, so the engine can say what was wrong.
    */
   lenientTypes: boolean;
+  /** The query that says a column's declared type, where information_schema does not (SQLite). */
+  columnTypeQuery?: (table: readonly string[], column: string) => string;
 }
 
 
@@ -119,6 +121,35 @@ export function customQuery(querySelect: string): string {
   return `SELECT * FROM (\n${body}\n) AS vigil_custom LIMIT 2`;
 }
 
+/** A text literal. MySQL also reads backslashes as escapes, so there they are doubled. */
+export function textLiteral(flavour: SqlFlavour, text: string): string {
+  if (text.includes('\u0000')) throw new Error('a name cannot contain a NUL character');
+  const escaped = flavour.quote === '`' ? text.replace(/\\/g, '\\\\') : text;
+  return `'${escaped.replace(/'/g, "''")}'`;
+}
+
+/**
+ * One row with `data_type`, the column's declared type, or no row when the table or the
+ * column does not exist. A one-part table is looked for in the session's schema.
+ */
+export function columnTypeQuery(flavour: SqlFlavour, table: readonly string[], column: string): string {
+  if (flavour.columnTypeQuery !== undefined) return flavour.columnTypeQuery(table, column);
+  tableName(flavour, table); // checks the number of parts
+  const lit = (text: string) => textLiteral(flavour, text);
+  const name = table[table.length - 1]!;
+  const schema = table.length >= 2 ? lit(table[table.length - 2]!) : flavour.type === 'mysql' ? 'DATABASE()' : 'current_schema()';
+  const catalog = table.length === 3 ? ` AND table_catalog = ${lit(table[0]!)}` : '';
+  return `SELECT data_type FROM information_schema.columns WHERE table_schema = ${schema} AND table_name = ${lit(name)} AND column_name = ${lit(column)}${catalog}`;
+}
+
+/** Types min, max and mean can read: integers, decimals and floats of every warehouse. */
+const NUMERIC_TYPE = /\b(u?(tiny|small|medium|big|huge)?int(eger)?\d*|numeric|decimal|dec|real|double( precision)?|float\d*|number)\b/i;
+
+/** Whether a declared type holds numbers. An SQLite column declared without a type may hold anything. */
+export function isNumericType(type: string): boolean {
+  return type.trim() === '' || NUMERIC_TYPE.test(type);
+}
+
 export function dialectFrom(flavour: SqlFlavour): Dialect {
   return {
     type: flavour.type,
@@ -128,5 +159,7 @@ export function dialectFrom(flavour: SqlFlavour): Dialect {
     metricExpression: (spec) => metricExpression(flavour, spec),
     batchQuery: (table, items) => batchQuery(flavour, table, items),
     customQuery,
+    columnTypeQuery: (table, column) => columnTypeQuery(flavour, table, column),
+    isNumericType,
   };
 }

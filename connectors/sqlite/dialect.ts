@@ -1,4 +1,4 @@
-import { dialectFrom, type SqlFlavour } from '../shared/metric-sql.js';
+import { dialectFrom, tableName, textLiteral, type SqlFlavour } from '../shared/metric-sql.js';
 
 export const sqliteFlavour: SqlFlavour = {
   type: 'sqlite',
@@ -8,6 +8,12 @@ export const sqliteFlavour: SqlFlavour = {
   toDouble: (expr) => `CAST(${expr} AS REAL)`,
   // SQLite keeps times as ISO text or unix seconds; 'auto' reads both.
   hoursSince: (newest) => `(julianday('now') - julianday(${newest}, 'auto')) * 24.0`,
+  columnTypeQuery: (table, column) => {
+    tableName(sqliteFlavour, table); // checks the number of parts
+    const lit = (text: string) => textLiteral(sqliteFlavour, text);
+    const schema = table.length === 2 ? `, ${lit(table[0]!)}` : '';
+    return `SELECT type AS data_type FROM pragma_table_info(${lit(table[table.length - 1]!)}${schema}) WHERE name = ${lit(column)}`;
+  },
 };
 
 export const sqliteDialect = dialectFrom(sqliteFlavour);

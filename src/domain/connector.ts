@@ -49,4 +49,8 @@ export interface Dialect {
   batchQuery(table: readonly string[], items: readonly BatchItem[]): string;
   /** Wraps a user query so that at most two rows come back (one is expected). */
   customQuery(querySelect: string): string;
+  /** One row with `data_type` for a column that exists; none otherwise. */
+  columnTypeQuery(table: readonly string[], column: string): string;
+  /** Whether a declared type (as columnTypeQuery gives it) holds numbers. */
+  isNumericType(type: string): boolean;
 }

@@ -70,3 +70,25 @@ describe.each(Object.keys(WAREHOUSES) as WarehouseType[])('%s quoting', (type) =
     expect(() => dialect.tableName(['a', 'b', 'c', 'd'])).toThrow(/parts/);
   });
 });
+
+describe.each(Object.keys(WAREHOUSES) as WarehouseType[])('%s column types', (type) => {
+  const dialect = WAREHOUSES[type].dialect;
+
+  it('looks a column up by its names as text literals that nothing can break out of', () => {
+    const sql = dialect.columnTypeQuery(['s', "t'x"], "c'; drop table x; --");
+    expect(sql).toContain(`'t''x'`);
+    expect(sql).toContain(`'c''; drop table x; --'`);
+    if (type === 'mysql') expect(dialect.columnTypeQuery(['t'], 'f\\g')).toContain(`'f\\\\g'`);
+    expect(() => dialect.columnTypeQuery(['t'], 'a\u0000b')).toThrow(/NUL/);
+    expect(() => dialect.columnTypeQuery(['a', 'b', 'c', 'd'], 'x')).toThrow(/parts/);
+  });
+
+  it.each([
+    ['integer', true], ['BIGINT', true], ['int4', true], ['numeric(12,2)', true], ['DECIMAL(18,3)', true], ['double precision', true],
+    ['DOUBLE', true], ['real', true], ['float8', true], ['HUGEINT', true], ['UBIGINT', true], ['tinyint', true],
+    ['text', false], ['character varying', false], ['VARCHAR', false], ['interval', false], ['timestamp with time zone', false],
+    ['DATE', false], ['boolean', false], ['BLOB', false], ['point', false],
+  ] as const)('reads %j as numeric: %s', (declared, numeric) => {
+    expect(dialect.isNumericType(declared)).toBe(numeric);
+  });
+});

@@ -188,6 +188,23 @@ function conformance(type: string, seed: () => Promise<SeededWarehouse>): void {
     }
   });
 
+  it("says a column's declared type: numeric for amount, not for category; nothing for a missing column or table", async () => {
+    const typeOf = async (table: string[], column: string) => {
+      const result = await connector.queryReadOnly(dialect().columnTypeQuery(table, column));
+      return result.rows.length === 0 ? null : String(result.rows[0]![0]);
+    };
+    const amount = await typeOf(seeded.table, 'amount');
+    expect(amount).not.toBeNull();
+    expect(dialect().isNumericType(amount!), amount!).toBe(true);
+    const category = await typeOf(seeded.table, 'category');
+    expect(category).not.toBeNull();
+    expect(dialect().isNumericType(category!), category!).toBe(false);
+    expect(await typeOf(seeded.table, 'no_such_column')).toBeNull();
+    expect(await typeOf([...seeded.table.slice(0, -1), 'no_such_table'], 'amount')).toBeNull();
+    // A name cannot break out of its literal.
+    expect(await typeOf(seeded.table, "amount' OR '1'='1")).toBeNull();
+  });
+
   it('reports a missing table as an sql error that names it', async () => {
     const [outcome] = await run([monitor({ warehouse: 'w', table: [...seeded.table.slice(0, -1), 'no_such_table'], metricType: 'row_count' })]);
     expect(outcome).toMatchObject({ ok: false, error: { code: 'warehouse', kind: 'sql' } });
