@@ -95,6 +95,7 @@ export async function startDaemon(app: App, options: DaemonOptions = {}): Promis
       runMonitors: (monitors) => runMonitors(deps, monitors),
       changed: () => scheduler.definitionsChanged(),
       writeRateLimitPerMinute: app.config.api.writeRateLimitPerMinute,
+      connectors: app.connectors,
     },
   });
   let address: string;

@@ -59,6 +59,7 @@ monitors:
       workspace: DEFAULT_WORKSPACE_ID,
       warehouses: ['wh'],
       runMonitors: (monitors) => runMonitors(engineDeps(app), monitors),
+      connectors: app.connectors,
     },
   });
   base = await server.listen({ host: '127.0.0.1', port: 0 });
@@ -258,6 +259,9 @@ describe('creating, changing and deleting monitors', () => {
       [{ target: { warehouse: 'wh', table: 'items' }, metric_type: 'rows' }, 'metric_type', /expected one of/],
       [{ target: { warehouse: 'wh', table: 'items' }, metric_type: 'row_count', colour: 'red' }, 'colour', /unknown field/],
       [{ target: { warehouse: 'wh', table: 'items' }, metric_type: 'row_count', name: 'rows' }, 'name', /exists already/],
+      [{ target: { warehouse: 'wh', table: 'items', column: 'category' }, metric_type: 'max' }, 'metric_type', /numeric column; category is TEXT/],
+      [{ target: { warehouse: 'wh', table: 'items', column: 'nope' }, metric_type: 'null_percentage' }, 'target', /no such table or column/],
+      [{ target: { warehouse: 'wh', table: 'nowhere', column: 'amount' }, metric_type: 'min' }, 'target', /no such table or column/],
       [[1, 2], 'non_field_errors', /JSON object/],
     ];
     for (const [body, field, message] of cases) {

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../../domain/clock.js';
 import type { Monitor } from '../../domain/monitor.js';
+import type { WarehouseConnectors } from '../../engine/connectors.js';
 import type { RunResult } from '../../engine/run.js';
 import type { Logger } from '../../domain/logger.js';
 import type { StoreDb } from '../../store/database.js';
@@ -22,6 +23,8 @@ export interface ApiDeps {
   runMonitors?: (monitors: Monitor[]) => Promise<RunResult[]>;
   /** Told when monitor definitions change, so the scheduler rereads them at once. */
   changed?: () => void;
+  /** The warehouses, to check a new monitor's column where they answer. */
+  connectors?: WarehouseConnectors;
   /** Writes a minute per API key (api.write_rate_limit_per_minute); unlimited when absent. */
   writeRateLimitPerMinute?: number;
 }

@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import { METRIC_LABEL } from '../../domain/metric.js';
-import { defaultMonitorName, type Monitor } from '../../domain/monitor.js';
+import { defaultMonitorName, describeTarget, type Monitor } from '../../domain/monitor.js';
+import { dialectFor } from '../../../connectors/registry.js';
+import { messageOf } from '../../domain/errors.js';
 import { parseTablePath } from '../../domain/table-path.js';
 import { getMonitor, type MonitorRecord } from '../../store/api-reads.js';
 import { deleteMonitor, ensureTarget, findTarget, insertApiMonitor, monitorNamed, updateApiMonitor, type KnownTarget } from '../../store/api-monitors-repo.js';
@@ -58,6 +60,32 @@ function monitorFrom(id: string, body: MonitorBody, known: KnownTarget): Monitor
   };
 }
 
+const NUMERIC_METRICS = new Set(['min', 'max', 'mean']);
+
+/**
+ * Where its warehouse answers, a column monitor's column must exist there, and hold numbers
+ * for min, max and mean. A warehouse that does not answer now is no reason to refuse: the
+ * first run says what is wrong.
+ */
+async function checkColumn(deps: ApiDeps, monitor: Monitor): Promise<void> {
+  const warehouse = deps.connectors?.warehouse(monitor.warehouse);
+  if (monitor.column === null || monitor.table === null || warehouse === undefined || deps.connectors === undefined) return;
+  const dialect = dialectFor(warehouse.config.type);
+  let rows;
+  try {
+    const connector = await deps.connectors.get(monitor.warehouse);
+    rows = (await connector.queryReadOnly(dialect.columnTypeQuery(monitor.table, monitor.column))).rows;
+  } catch (error) {
+    deps.logger.warn({ warehouse: monitor.warehouse }, `could not check ${describeTarget(monitor)} (its first run will): ${messageOf(error)}`);
+    return;
+  }
+  if (rows.length === 0) throw badRequest({ target: [`${describeTarget(monitor)}: warehouse ${monitor.warehouse} has no such table or column`] });
+  const type = String(rows[0]![0] ?? '');
+  if (NUMERIC_METRICS.has(monitor.metricType) && !dialect.isNumericType(type)) {
+    throw badRequest({ metric_type: [`${monitor.metricType} needs a numeric column; ${monitor.column} is ${type}`] });
+  }
+}
+
 /** A monitor as a body: what a PATCH starts from. */
 function bodyOf(record: MonitorRecord): MonitorBody {
   const m = record.monitor;
@@ -112,6 +140,7 @@ export function monitorWriteRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (body.target === undefined) throw badRequest({ target: ['required: the UUID of a table or column, or {warehouse, table, column}'] });
     const monitor = monitorFrom(uuidv7(), body, await resolveTarget(deps, body.target));
     await nameFree(deps, monitor.name, monitor.id);
+    await checkColumn(deps, monitor);
     await insertApiMonitor(deps.db, monitor, deps.clock.now());
     deps.changed?.();
     return reply.code(201).send(await show(monitor.id));
@@ -124,6 +153,7 @@ export function monitorWriteRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const merged = merge(bodyOf(record), patch);
     const monitor = monitorFrom(id, merged, await resolveTarget(deps, merged.target!));
     await nameFree(deps, monitor.name, id);
+    await checkColumn(deps, monitor);
     await updateApiMonitor(deps.db, monitor, JSON.stringify(monitor.schedule) !== record.monitor.schedule, deps.clock.now());
     deps.changed?.();
     return show(id);
