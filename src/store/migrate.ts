@@ -3,12 +3,14 @@ import { VigilError, messageOf } from '../domain/errors.js';
 import * as initial from './migrations/0001-initial.js';
 import * as daemon from './migrations/0002-daemon.js';
 import * as apiKeys from './migrations/0003-api-keys.js';
+import * as measurementPages from './migrations/0004-measurement-pages.js';
 
 /** Migrations in order; a new one is appended here, never edited once released. */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-daemon': daemon,
   '0003-api-keys': apiKeys,
+  '0004-measurement-pages': measurementPages,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
