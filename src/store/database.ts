@@ -1,12 +1,36 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { StoreLocation } from '../config/types.js';
 import { VigilError, messageOf } from '../domain/errors.js';
 import { migrateToLatest } from './migrate.js';
 import type { StoreSchema } from './schema.js';
 
 export type StoreDb = Kysely<StoreSchema>;
+
+/** Prepared statements kept, at most: the store's queries are a few dozen shapes. */
+const STATEMENT_CACHE = 256;
+
+/**
+ * The connection as kysely sees it, with its prepared statements kept by SQL text: kysely
+ * prepares every query again, which costs more than running most of them. kysely runs one
+ * query at a time on the connection, so a statement is never used by two at once.
+ */
+export function withStatementCache(database: SqliteDatabase): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string): SqliteStatement {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = database.prepare(sql);
+        if (statements.size >= STATEMENT_CACHE) statements.delete(statements.keys().next().value!);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
 
 async function sqliteDialect(path: string): Promise<SqliteDialect> {
   const { default: Database } = await import('better-sqlite3');
@@ -15,7 +39,7 @@ async function sqliteDialect(path: string): Promise<SqliteDialect> {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
-  return new SqliteDialect({ database });
+  return new SqliteDialect({ database: withStatementCache(database) });
 }
 
 async function postgresDialect(url: string): Promise<PostgresDialect> {
