@@ -63,12 +63,10 @@
  *
  * It is a benchmark: it exits 0 whether or not the target is met (1 only if it cannot run).
  */
-import { fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
@@ -84,20 +82,13 @@ import { silentLogger } from '../src/domain/logger.js';
 import { createApiKey } from '../src/store/api-keys-repo.js';
 import { pageMeasurements } from '../src/store/api-reads.js';
 import type { StoreSchema } from '../src/store/schema.js';
+import { databaseBytes, flagFromEnv, heading, inChild, intFromEnv, mb, n, percentile, say } from './report.js';
 
 const HOUR = 3_600_000;
 const MONITORS_PER_TABLE = 10;
 /** Hourly points a learned band waits for (a whole day of sub-daily data): stored as "learning". */
 const LEARNING_POINTS = 24;
 const TARGET_P99_MS = 20;
-
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
-  return value;
-}
 
 const MONITORS = intFromEnv('BENCH_MONITORS', 1000, 1);
 const PER_MONITOR = intFromEnv('BENCH_PER_MONITOR', 1000, 1);
@@ -107,41 +98,14 @@ const CONNECTIONS = intFromEnv('BENCH_CONNECTIONS', 10, 1);
 const SAT_CONNECTIONS = intFromEnv('BENCH_SAT_CONNECTIONS', 16, 1);
 const WARMUP_SECONDS = Math.max(2, Math.round(SECONDS / 4));
 const SAT_SECONDS = Math.max(3, Math.round((SECONDS * 3) / 4));
-const KEEP = process.env.BENCH_KEEP !== undefined && process.env.BENCH_KEEP !== '' && process.env.BENCH_KEEP !== '0';
+const KEEP = flagFromEnv('BENCH_KEEP');
 
 const TOTAL_PAGES = Math.ceil(PER_MONITOR / PAGE_SIZE);
 /** What every answer's envelope carries, in the API's key order (links, meta, count, total_pages, results). */
 const EXPECTED = `"count":${PER_MONITOR},"total_pages":${TOTAL_PAGES},"results":[`;
 
-const say = (line = '') => process.stdout.write(`${line}\n`);
-const heading = (title: string) => {
-  say();
-  say(title);
-  say('-'.repeat(title.length));
-};
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 const us = (valueMs: number) => `${(valueMs * 1000).toFixed(0)} us`;
-const n = (value: number) => value.toLocaleString('en-US');
-
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-  return sorted[rank - 1]!;
-}
-
-function fileSize(file: string): number {
-  let total = 0;
-  for (const suffix of ['', '-wal']) {
-    try {
-      total += statSync(file + suffix).size;
-    } catch {
-      // no such file
-    }
-  }
-  return total;
-}
 
 // ---------------------------------------------------------------------------------------
 // The child that prepares: the config, the store, the history and the key
@@ -284,24 +248,13 @@ async function prepare(dir: string): Promise<Prepared> {
     storeSeconds: (t2 - t1) / 1000,
     historySeconds: (t3 - t2) / 1000,
     historyRows: rows,
-    storeBytes: fileSize(join(dir, 'store.db')),
+    storeBytes: databaseBytes(join(dir, 'store.db')),
     lastSlot,
   };
 }
 
 function prepareInChild(dir: string): Promise<Prepared> {
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--prepare', dir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let result: Prepared | undefined;
-    child.on('message', (message) => {
-      result = message as Prepared;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code === 0 && result !== undefined) resolve(result);
-      else reject(new Error(`the preparing process exited with code ${String(code)}`));
-    });
-  });
+  return inChild<Prepared>(import.meta.url, ['--prepare', dir], 'preparing');
 }
 
 // ---------------------------------------------------------------------------------------
@@ -389,19 +342,7 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
 }
 
 function loadInChild(job: LoadJob): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--load'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let result: LoadResult | undefined;
-    child.on('message', (message) => {
-      result = message as LoadResult;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code === 0 && result !== undefined) resolve(result);
-      else reject(new Error(`the load process exited with code ${String(code)}`));
-    });
-    child.send(job);
-  });
+  return inChild<LoadResult>(import.meta.url, ['--load'], 'load', job);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ import { DEFAULT_SCHEDULE } from '../src/domain/schedule.js';
 import type { ServerWarehouseConfig } from '../src/domain/warehouse.js';
 import { executeUnit, type Outcome } from '../src/engine/execute.js';
 import { planRuns, type BatchUnit } from '../src/engine/plan.js';
+import { heading, intFromEnv, say } from './report.js';
 
 const SCHEMA = 'vigil_bench';
 const TABLE = 'metrics';
@@ -51,14 +52,6 @@ const COLUMNS: ReadonlyArray<{ name: string; type: string; value: string }> = [
   { name: 'c5', type: 'numeric(18,6)', value: 'CASE WHEN i % 7 = 0 THEN NULL ELSE (i % 10007) * 1.000001 END' },
 ];
 
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
-  return value;
-}
-
 const PG_URL = process.env.BENCH_PG_URL || process.env.TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const ROWS = intFromEnv('BENCH_ROWS', 2_000_000, 1);
 const REPEAT = intFromEnv('BENCH_REPEAT', 3, 1);
@@ -67,12 +60,6 @@ const EXPLAIN = process.env.BENCH_EXPLAIN !== undefined && process.env.BENCH_EXP
 // ---------------------------------------------------------------------------------------
 // Output helpers
 
-const say = (line = '') => process.stdout.write(`${line}\n`);
-const heading = (title: string) => {
-  say();
-  say(title);
-  say('-'.repeat(title.length));
-};
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const indent = (text: string, by = '    ') => text.split('\n').map((line) => by + line).join('\n');
 /** The URL without its password, for printing. */

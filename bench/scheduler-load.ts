@@ -51,7 +51,7 @@
  * It is a benchmark: it exits 0 whether or not the targets are met (1 only if it cannot run).
  */
 import { execFileSync, fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -68,6 +68,7 @@ import type { WarehouseConfig } from '../src/domain/warehouse.js';
 import { startDaemon, useDaemonHeapPolicy, type Daemon } from '../src/daemon.js';
 import { executeUnit } from '../src/engine/execute.js';
 import { planRuns } from '../src/engine/plan.js';
+import { databaseBytes, flagFromEnv, heading, inChild, intFromEnv, mb, n, percentile, say } from './report.js';
 
 const HOUR = 3_600_000;
 const MONITORS_PER_TABLE = 20;
@@ -77,14 +78,6 @@ const KIND = process.env.BENCH_WAREHOUSE === 'duckdb' ? 'duckdb' : 'sqlite';
 const TARGET_RSS_MB = 300;
 const TARGET_LAG_S = 1;
 
-function intFromEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
-  return value;
-}
-
 const TABLES = intFromEnv('BENCH_TABLES', 500, 1);
 const ROWS = intFromEnv('BENCH_ROWS', 3000, 10);
 const HISTORY = intFromEnv('BENCH_HISTORY', 168, 0);
@@ -92,24 +85,9 @@ const HOURS = intFromEnv('BENCH_HOURS', 2, 1);
 const LEAD_S = intFromEnv('BENCH_LEAD', 15, 2);
 /** The warehouse's max_concurrency; its default when unset. */
 const CONCURRENCY = process.env.BENCH_CONCURRENCY === undefined ? undefined : intFromEnv('BENCH_CONCURRENCY', 2, 1);
-const KEEP = process.env.BENCH_KEEP !== undefined && process.env.BENCH_KEEP !== '' && process.env.BENCH_KEEP !== '0';
+const KEEP = flagFromEnv('BENCH_KEEP');
 
-const say = (line = '') => process.stdout.write(`${line}\n`);
-const heading = (title: string) => {
-  say();
-  say(title);
-  say('-'.repeat(title.length));
-};
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const sec = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
-const n = (value: number) => value.toLocaleString('en-US');
-
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-  return sorted[rank - 1]!;
-}
 
 // ---------------------------------------------------------------------------------------
 // The warehouse and the monitors
@@ -291,43 +269,21 @@ async function prepare(dir: string, firstHour: number): Promise<Prepared> {
     }
   }
   const t5 = performance.now();
-  const size = (file: string) => {
-    let total = 0;
-    for (const suffix of ['', '-wal']) {
-      try {
-        total += statSync(file + suffix).size;
-      } catch {
-        // no such file
-      }
-    }
-    return total;
-  };
   return {
     warehouseSeconds: (t1 - t0) / 1000,
-    warehouseBytes: size(join(dir, 'warehouse.db')),
+    warehouseBytes: databaseBytes(join(dir, 'warehouse.db')),
     configSeconds: (t2 - t1) / 1000,
     configBytes: Buffer.byteLength(yaml),
     storeSeconds: (t3 - t2) / 1000,
     valuesSeconds: (t4 - t3) / 1000,
     historySeconds: (t5 - t4) / 1000,
     historyRows: rows,
-    storeBytes: size(join(dir, 'store.db')),
+    storeBytes: databaseBytes(join(dir, 'store.db')),
   };
 }
 
 function prepareInChild(dir: string, firstHour: number): Promise<Prepared> {
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--prepare', dir, String(firstHour)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let result: Prepared | undefined;
-    child.on('message', (message) => {
-      result = message as Prepared;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code === 0 && result !== undefined) resolve(result);
-      else reject(new Error(`the preparing process exited with code ${String(code)}`));
-    });
-  });
+  return inChild<Prepared>(import.meta.url, ['--prepare', dir, String(firstHour)], 'preparing');
 }
 
 // ---------------------------------------------------------------------------------------
