@@ -1,17 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { DaemonMetrics } from '../../src/api/metrics.js';
-import { createServer } from '../../src/api/ops.js';
-import { createApp, engineDeps, notifyTargets, runNow, type App } from '../../src/app.js';
-import { runMonitors } from '../../src/engine/run.js';
-import { parseConfig } from '../../src/config/load.js';
-import { ManualClock } from '../../src/domain/clock.js';
-import { DEFAULT_WORKSPACE_ID } from '../../src/domain/ids.js';
+import type { App } from '../../src/app.js';
 import type { Logger } from '../../src/domain/logger.js';
 import { createApiKey, revokeApiKey } from '../../src/store/api-keys-repo.js';
-import { seedSqlite } from '../integration/conformance/targets.js';
-import { tempDir } from '../helpers/temp.js';
+import { apiFixture, type ApiFixture } from '../helpers/api-server.js';
+import { random as prng } from '../helpers/series.js';
 
 /**
  * Issue 5: a storm of malformed or unauthorised requests against the REST API on a real
@@ -39,11 +31,10 @@ const CONCURRENCY = 16;
 const REQUEST_TIMEOUT_MS = 20_000;
 const STORM_TIMEOUT_MS = 180_000;
 
+let fixture: ApiFixture;
 let app: App;
-let server: FastifyInstance;
 let base: string;
 const keys = { admin: '', viewer: '', revoked: '' };
-const clock = new ManualClock('2026-11-28T12:00:00Z');
 /** Real ids from the seeded store, mixed into requests that must fail anyway. */
 const real = { monitors: [] as string[], incidents: [] as string[], measurements: [] as string[], targets: [] as string[], integrations: [] as string[] };
 let before: Snapshot;
@@ -79,45 +70,15 @@ async function snapshot(): Promise<Snapshot> {
 }
 
 beforeAll(async () => {
-  const dir = tempDir();
-  const seeded = await seedSqlite(dir);
-  if (seeded.config.type !== 'sqlite') throw new Error('expected a sqlite warehouse');
-  const yaml = `
-store: sqlite:./vigil.db
-warehouses:
-  wh: { type: sqlite, path: ${seeded.config.path} }
-monitors:
-  - { name: rows, warehouse: wh, table: items, metric_type: row_count, condition: { min: 5, max: 20 } }
-  - { name: too many rows, warehouse: wh, table: items, metric_type: row_count, condition: { max: 9 } }
-  - { name: nulls, warehouse: wh, table: items, column: amount, metric_type: null_percentage }
-  - { name: max amount, warehouse: wh, table: items, column: amount, metric_type: max, condition: { min: 0, max: 1000 } }
-  - { name: canary rows, warehouse: wh, table: canary, metric_type: row_count, enabled: false }
-`;
-  app = await createApp(parseConfig(yaml, join(dir, 'vigil.yaml'), {}, 'vigil.yaml'), { clock });
-  for (let hour = 0; hour < 3; hour++) {
-    await runNow(app);
-    clock.advance(3_600_000);
-  }
+  fixture = await apiFixture();
+  app = fixture.app;
+  const { clock } = fixture;
   keys.admin = (await createApiKey(app.db, { name: 'admin key', role: 'admin' }, clock.now())).key;
   keys.viewer = (await createApiKey(app.db, { name: 'viewer key', role: 'viewer' }, clock.now())).key;
   keys.revoked = (await createApiKey(app.db, { name: 'revoked key', role: 'admin' }, clock.now())).key;
   await revokeApiKey(app.db, 'revoked key', clock.now());
-  server = createServer({
-    db: app.db,
-    metrics: new DaemonMetrics(app.db),
-    ready: () => true,
-    api: {
-      db: app.db,
-      clock,
-      logger: capturingLogger,
-      notify: notifyTargets(app),
-      workspace: DEFAULT_WORKSPACE_ID,
-      warehouses: ['wh'],
-      runMonitors: (monitors) => runMonitors(engineDeps(app), monitors),
-      // No write rate limit: a 429 would hide what each request is refused for.
-    },
-  });
-  base = await server.listen({ host: '127.0.0.1', port: 0 });
+  // No write rate limit: a 429 would hide what each request is refused for.
+  ({ base } = await fixture.serve({ logger: capturingLogger }));
 
   real.monitors = (await app.db.selectFrom('monitors').select('id').execute()).map((r) => r.id);
   real.incidents = (await app.db.selectFrom('incidents').select('id').execute()).map((r) => r.id);
@@ -129,23 +90,11 @@ monitors:
 }, 60_000);
 
 afterAll(async () => {
-  await server?.close();
-  await app?.close();
+  await fixture?.close();
 });
 
 // ---------------------------------------------------------------------------------------
-// A seeded PRNG (mulberry32) and helpers
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded PRNG (mulberry32, test/helpers/series.ts) and helpers
 
 const random = prng(SEED);
 const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));

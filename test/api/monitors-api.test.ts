@@ -1,73 +1,32 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { DaemonMetrics } from '../../src/api/metrics.js';
-import { createServer } from '../../src/api/ops.js';
-import { createApp, engineDeps, notifyTargets, runNow, type App } from '../../src/app.js';
-import { runMonitors } from '../../src/engine/run.js';
-import { parseConfig } from '../../src/config/load.js';
-import { ManualClock } from '../../src/domain/clock.js';
+import type { App } from '../../src/app.js';
+import type { ManualClock } from '../../src/domain/clock.js';
 import { DEFAULT_WORKSPACE_ID, yamlMonitorId } from '../../src/domain/ids.js';
-import { silentLogger } from '../../src/domain/logger.js';
 import { createApiKey } from '../../src/store/api-keys-repo.js';
-import { seedSqlite } from '../integration/conformance/targets.js';
-import { tempDir } from '../helpers/temp.js';
+import { apiFixture, type ApiFixture } from '../helpers/api-server.js';
 
 /**
  * The Monitors API on a running server (real HTTP on loopback), a real SQLite store and a
  * real embedded warehouse: the runs below leave monitors, measurements and an incident.
  */
 
+let fixture: ApiFixture;
 let app: App;
-let server: FastifyInstance;
+let clock: ManualClock;
 let base: string;
 const keys = { admin: '', editor: '', viewer: '' };
-const clock = new ManualClock('2026-11-28T12:00:00Z');
 
 const BROKEN = yamlMonitorId('too many rows');
 
 beforeAll(async () => {
-  const dir = tempDir();
-  const seeded = await seedSqlite(dir);
-  if (seeded.config.type !== 'sqlite') throw new Error('expected a sqlite warehouse');
-  const yaml = `
-store: sqlite:./vigil.db
-warehouses:
-  wh: { type: sqlite, path: ${seeded.config.path} }
-monitors:
-  - { name: rows, warehouse: wh, table: items, metric_type: row_count, condition: { min: 5, max: 20 } }
-  - { name: too many rows, warehouse: wh, table: items, metric_type: row_count, condition: { max: 9 } }
-  - { name: nulls, warehouse: wh, table: items, column: amount, metric_type: null_percentage }
-  - { name: max amount, warehouse: wh, table: items, column: amount, metric_type: max, condition: { min: 0, max: 1000 } }
-  - { name: canary rows, warehouse: wh, table: canary, metric_type: row_count, enabled: false }
-`;
-  app = await createApp(parseConfig(yaml, join(dir, 'vigil.yaml'), {}, 'vigil.yaml'), { clock });
-  for (let hour = 0; hour < 3; hour++) {
-    await runNow(app);
-    clock.advance(3_600_000);
-  }
+  fixture = await apiFixture();
+  ({ app, clock } = fixture);
   for (const role of ['admin', 'editor', 'viewer'] as const) keys[role] = (await createApiKey(app.db, { name: `${role} key`, role }, clock.now())).key;
-  server = createServer({
-    db: app.db,
-    metrics: new DaemonMetrics(app.db),
-    ready: () => true,
-    api: {
-      db: app.db,
-      clock,
-      logger: silentLogger,
-      notify: notifyTargets(app),
-      workspace: DEFAULT_WORKSPACE_ID,
-      warehouses: ['wh'],
-      runMonitors: (monitors) => runMonitors(engineDeps(app), monitors),
-      connectors: app.connectors,
-    },
-  });
-  base = await server.listen({ host: '127.0.0.1', port: 0 });
+  ({ base } = await fixture.serve());
 });
 
 afterAll(async () => {
-  await server?.close();
-  await app?.close();
+  await fixture?.close();
 });
 
 async function call(method: string, path: string, options: { key?: string | null; body?: string; contentType?: string } = {}): Promise<{ status: number; body: any }> {
@@ -342,23 +301,13 @@ describe('the OpenAPI document', () => {
 
 describe('the write rate limit', () => {
   it('counts the writes of a key across both prefixes: past the limit, 429 with Retry-After', async () => {
-    const limited = createServer({
-      db: app.db,
-      metrics: new DaemonMetrics(app.db),
-      ready: () => true,
-      api: { db: app.db, clock, logger: silentLogger, notify: notifyTargets(app), workspace: DEFAULT_WORKSPACE_ID, warehouses: ['wh'], writeRateLimitPerMinute: 2 },
-    });
-    const url = await limited.listen({ host: '127.0.0.1', port: 0 });
-    try {
-      const write = (prefix: string) => fetch(`${url}${prefix}/monitor/monitors/run`, { method: 'POST', headers: { authorization: `Bearer ${keys.editor}`, 'content-type': 'application/json' }, body: '{}' });
-      expect((await write('')).status).toBe(400);
-      expect((await write('/api/v1')).status).toBe(400);
-      const third = await write('');
-      expect(third.status).toBe(429);
-      expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      expect((await fetch(`${url}/monitor/monitors`, { headers: { authorization: `Bearer ${keys.editor}` } })).status).toBe(200);
-    } finally {
-      await limited.close();
-    }
+    const { base: url } = await fixture.serve({ writeRateLimitPerMinute: 2 });
+    const write = (prefix: string) => fetch(`${url}${prefix}/monitor/monitors/run`, { method: 'POST', headers: { authorization: `Bearer ${keys.editor}`, 'content-type': 'application/json' }, body: '{}' });
+    expect((await write('')).status).toBe(400);
+    expect((await write('/api/v1')).status).toBe(400);
+    const third = await write('');
+    expect(third.status).toBe(429);
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await fetch(`${url}/monitor/monitors`, { headers: { authorization: `Bearer ${keys.editor}` } })).status).toBe(200);
   });
 });
