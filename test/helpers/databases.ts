@@ -1,4 +1,5 @@
-import { describe, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 /**
  * Integration tests read the machine's databases from TEST_PG_URL and TEST_MYSQL_URL.
@@ -35,4 +36,29 @@ export function describeWithDatabase(
 /** A name unique to this test run, safe as an unquoted identifier. */
 export function uniqueName(prefix: string): string {
   return `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * A Postgres database of its own for a suite, made before it and dropped after it, on the
+ * server of `serverUrl`. Returns its url; worked out when called, since a skipped suite is
+ * still collected (with an empty url).
+ */
+export function freshPostgresDatabase(serverUrl: string, prefix: string): () => string {
+  const database = uniqueName(prefix);
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  beforeAll(() => admin(`CREATE DATABASE ${database}`));
+  afterAll(() => admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+  return () => {
+    const url = new URL(serverUrl);
+    url.pathname = `/${database}`;
+    return url.toString();
+  };
 }

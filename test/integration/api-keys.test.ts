@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Migrator, type Kysely } from 'kysely';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isUuid } from '../../src/domain/ids.js';
 import { createApiKey, listApiKeys, revokeApiKey, verifyApiKey } from '../../src/store/api-keys-repo.js';
@@ -10,7 +9,7 @@ import * as initial from '../../src/store/migrations/0001-initial.js';
 import * as daemon from '../../src/store/migrations/0002-daemon.js';
 import * as apiKeys from '../../src/store/migrations/0003-api-keys.js';
 import * as measurementPages from '../../src/store/migrations/0004-measurement-pages.js';
-import { describeWithDatabase, uniqueName } from '../helpers/databases.js';
+import { describeWithDatabase, freshPostgresDatabase } from '../helpers/databases.js';
 import { tempDir } from '../helpers/temp.js';
 
 /** API keys on a real store: only a hash kept, checked in constant time, revocable, last use noted once a minute. */
@@ -219,26 +218,7 @@ describe('api keys on a SQLite store', () => {
 });
 
 describeWithDatabase('TEST_PG_URL', 'api keys on a Postgres store', (url) => {
-  const database = uniqueName('vigil_keys');
-  // Worked out when run: a skipped suite is still collected, with an empty url.
-  const storeUrl = () => {
-    const u = new URL(url);
-    u.pathname = `/${database}`;
-    return u.toString();
-  };
-
-  beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
-  });
-  afterAll(async () => {
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-  });
+  const storeUrl = freshPostgresDatabase(url, 'vigil_keys');
 
   apiKeySuite(() => openStore({ kind: 'postgres', url: storeUrl() }));
 });

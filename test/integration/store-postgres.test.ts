@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { createApp, runNow } from '../../src/app.js';
@@ -7,38 +6,20 @@ import { ManualClock } from '../../src/domain/clock.js';
 import { yamlMonitorId } from '../../src/domain/ids.js';
 import { listMonitors } from '../../src/store/monitors-repo.js';
 import { recordRun } from '../../src/store/record-run.js';
-import { describeWithDatabase, uniqueName } from '../helpers/databases.js';
+import { describeWithDatabase, freshPostgresDatabase } from '../helpers/databases.js';
 import { tempDir } from '../helpers/temp.js';
 import { seedSqlite } from './conformance/targets.js';
 
 /** The same migrations and repositories on a Postgres store, in a database made for this test. */
 describeWithDatabase('TEST_PG_URL', 'postgres store', (url) => {
-  const database = uniqueName('vigil_store');
-  const storeUrl = (() => {
-    const u = new URL(url);
-    u.pathname = `/${database}`;
-    return u.toString();
-  })();
-
-  beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.end();
-  });
-  afterAll(async () => {
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-  });
+  const storeUrl = freshPostgresDatabase(url, 'vigil_store');
 
   /** Two processes (apps) on the Postgres store, started at once, over a seeded SQLite warehouse with these monitors. */
   async function twoProcesses(monitors: string, clock: ManualClock) {
     const dir = tempDir();
     const seeded = await seedSqlite(dir);
     const path = seeded.config.type === 'sqlite' ? seeded.config.path : '';
-    const yaml = `store: ${storeUrl}\nwarehouses: { wh: { type: sqlite, path: ${path} } }\nmonitors:\n${monitors}`;
+    const yaml = `store: ${storeUrl()}\nwarehouses: { wh: { type: sqlite, path: ${path} } }\nmonitors:\n${monitors}`;
     return Promise.all([0, 1].map(() => createApp(parseConfig(yaml, join(dir, 'vigil.yaml'), {}), { clock })));
   }
 
