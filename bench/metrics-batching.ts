@@ -22,7 +22,7 @@
  */
 import pg from 'pg';
 import { dialectFor, openConnector } from '../connectors/registry.js';
-import type { Connector, QueryResult } from '../src/domain/connector.js';
+import type { Connector } from '../src/domain/connector.js';
 import { integrationId, targetId } from '../src/domain/ids.js';
 import type { MetricType } from '../src/domain/metric.js';
 import type { Monitor } from '../src/domain/monitor.js';
@@ -30,7 +30,7 @@ import { DEFAULT_SCHEDULE } from '../src/domain/schedule.js';
 import type { ServerWarehouseConfig } from '../src/domain/warehouse.js';
 import { executeUnit, type Outcome } from '../src/engine/execute.js';
 import { planRuns, type BatchUnit } from '../src/engine/plan.js';
-import { heading, intFromEnv, say } from './report.js';
+import { aroundQueries, heading, intFromEnv, say } from './report.js';
 
 const SCHEMA = 'vigil_bench';
 const TABLE = 'metrics';
@@ -151,30 +151,19 @@ interface Issued {
   ms: number;
 }
 
-class RecordingConnector implements Connector {
+class RecordingConnector {
   issued: Issued[] = [];
+  readonly connector: Connector;
 
-  constructor(private readonly inner: Connector) {}
-
-  private async record(sql: string, run: () => Promise<QueryResult>): Promise<QueryResult> {
-    const started = performance.now();
-    try {
-      return await run();
-    } finally {
-      this.issued.push({ sql, ms: performance.now() - started });
-    }
-  }
-
-  query(sql: string): Promise<QueryResult> {
-    return this.record(sql, () => this.inner.query(sql));
-  }
-
-  queryReadOnly(sql: string): Promise<QueryResult> {
-    return this.record(sql, () => this.inner.queryReadOnly(sql));
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
+  constructor(inner: Connector) {
+    this.connector = aroundQueries(inner, async (sql, run) => {
+      const started = performance.now();
+      try {
+        return await run();
+      } finally {
+        this.issued.push({ sql, ms: performance.now() - started });
+      }
+    });
   }
 
   /** What was issued since the last take, and a fresh log. */
@@ -212,7 +201,7 @@ async function runBatched(monitors: readonly Monitor[], connector: RecordingConn
   connector.take();
   const started = performance.now();
   for (const [, units] of planRuns(monitors)) {
-    for (const unit of units) collect(await executeUnit(unit, connector, dialect), values, failures);
+    for (const unit of units) collect(await executeUnit(unit, connector.connector, dialect), values, failures);
   }
   const elapsed = performance.now() - started;
   return { ms: elapsed, issued: connector.take(), values, failures };
@@ -227,7 +216,7 @@ async function runOneByOne(monitors: readonly Monitor[], connector: RecordingCon
   const started = performance.now();
   for (const monitor of monitors) {
     const unit: BatchUnit = { kind: 'batch', warehouse: monitor.warehouse, table: monitor.table!, monitors: [monitor] };
-    collect(await executeUnit(unit, connector, dialect), values, failures);
+    collect(await executeUnit(unit, connector.connector, dialect), values, failures);
   }
   const elapsed = performance.now() - started;
   return { ms: elapsed, issued: connector.take(), values, failures };
@@ -401,7 +390,7 @@ async function main(): Promise<number> {
       if (example !== undefined) await explain(seeder, 'of one single-metric query (query 1 of mode B)', example.sql);
     }
   } finally {
-    await connector?.close();
+    await connector?.connector.close();
     await seeder.end();
   }
   return exitCode;

@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Connector, QueryResult } from '../src/domain/connector.js';
 
 /** What every benchmark shares: its settings from the environment, and how it prints. */
 
@@ -69,4 +70,13 @@ export function inChild<T>(script: string, args: readonly string[], what: string
     });
     if (send !== undefined) child.send(send as object);
   });
+}
+
+/** The same connector, with every query going through `around` (to time or record it). */
+export function aroundQueries(inner: Connector, around: (sql: string, run: () => Promise<QueryResult>) => Promise<QueryResult>): Connector {
+  return {
+    query: (sql) => around(sql, () => inner.query(sql)),
+    queryReadOnly: (sql) => around(sql, () => inner.queryReadOnly(sql)),
+    close: () => inner.close(),
+  };
 }

@@ -63,17 +63,17 @@ import { createApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config/load.js';
 import { loadConfigOffThread } from '../src/config/load-off-thread.js';
 import type { Clock } from '../src/domain/clock.js';
-import type { Connector, QueryResult } from '../src/domain/connector.js';
+import type { Connector } from '../src/domain/connector.js';
 import type { WarehouseConfig } from '../src/domain/warehouse.js';
 import { startDaemon, useDaemonHeapPolicy, type Daemon } from '../src/daemon.js';
 import { executeUnit } from '../src/engine/execute.js';
 import { planRuns } from '../src/engine/plan.js';
-import { databaseBytes, flagFromEnv, heading, inChild, intFromEnv, mb, n, percentile, say } from './report.js';
+import { aroundQueries, databaseBytes, flagFromEnv, heading, inChild, intFromEnv, mb, n, percentile, say } from './report.js';
 
 const HOUR = 3_600_000;
 const MONITORS_PER_TABLE = 20;
 const WAREHOUSE = 'wh';
-/** The embedded warehouse: sqlite (default; queries run in the process, one at a time) or duckdb (its own threads). */
+/** The embedded warehouse: sqlite (default; queries on the connector's threads) or duckdb (its own threads). */
 const KIND = process.env.BENCH_WAREHOUSE === 'duckdb' ? 'duckdb' : 'sqlite';
 const TARGET_RSS_MB = 300;
 const TARGET_LAG_S = 1;
@@ -313,15 +313,13 @@ interface QueryRecord {
 }
 
 /** The real connector, recording when each query starts and ends. */
-class RecordingConnector implements Connector {
-  constructor(
-    private readonly inner: Connector,
-    private readonly sink: (record: QueryRecord) => void,
-    private readonly context: () => { hour: number; clock: ShiftedClock; onStart: () => void },
-  ) {}
-
-  private async record(sql: string, run: () => Promise<QueryResult>): Promise<QueryResult> {
-    const { hour, clock, onStart } = this.context();
+function recordingConnector(
+  inner: Connector,
+  sink: (record: QueryRecord) => void,
+  context: () => { hour: number; clock: ShiftedClock; onStart: () => void },
+): Connector {
+  return aroundQueries(inner, async (sql, run) => {
+    const { hour, clock, onStart } = context();
     onStart();
     const startedAt = clock.now().getTime();
     const t0 = performance.now();
@@ -332,21 +330,9 @@ class RecordingConnector implements Connector {
       return result;
     } finally {
       const table = /FROM\s+"(t\d+)"/.exec(sql)?.[1] ?? '?';
-      this.sink({ hour, table, startedAt, t0, t1: performance.now(), ok });
+      sink({ hour, table, startedAt, t0, t1: performance.now(), ok });
     }
-  }
-
-  query(sql: string): Promise<QueryResult> {
-    return this.record(sql, () => this.inner.query(sql));
-  }
-
-  queryReadOnly(sql: string): Promise<QueryResult> {
-    return this.record(sql, () => this.inner.queryReadOnly(sql));
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
+  });
 }
 
 /** Epoch ms with a fraction, so that a sample and a phase change within one ms keep their order. */
@@ -711,7 +697,7 @@ async function main(): Promise<void> {
     app = await createApp(config, {
       clock,
       openConnector: async (name: string, warehouseConfig: WarehouseConfig) =>
-        new RecordingConnector(await openConnector(name, warehouseConfig), (r) => records.push(r), () => ({ hour: currentHour, clock, onStart: () => sampler.sample() })),
+        recordingConnector(await openConnector(name, warehouseConfig), (r) => records.push(r), () => ({ hour: currentHour, clock, onStart: () => sampler.sample() })),
     });
     const s2 = performance.now();
     daemon = await startDaemon(app);
