@@ -7,7 +7,9 @@ import { nextRunAfter } from '../scheduler/next-run.js';
 import { FREQUENCY_REFERENCE } from '../scheduler/cron-frequency.js';
 import { messageOf } from '../domain/errors.js';
 import { metricConfigSchema, scheduleSchema, tablePathSchema } from '../config/schema.js';
+import { badRequest } from './http-errors.js';
 import { FieldErrors } from './request.js';
+import { parseWith } from './schemas.js';
 
 /**
  * The body of POST /monitor/monitors and PATCH /monitor/monitors/{id}: the reference's
@@ -49,20 +51,8 @@ function fieldOf(problem: Problem, base: string): string {
 
 /** Parses a JSON body: per-field messages for what does not fit (unknown fields too). */
 export function parseMonitorBody(body: unknown): MonitorBody {
-  const errors = new FieldErrors();
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    errors.add('non_field_errors', 'the body must be a JSON object');
-    errors.throwIfAny();
-  }
-  const parsed = monitorBodySchema.safeParse(body);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      if (issue.code === 'unrecognized_keys') for (const key of issue.keys) errors.add([...issue.path, key].join('.'), 'unknown field');
-      else errors.add(issue.path.length === 0 ? 'non_field_errors' : issue.path.join('.'), issue.message);
-    }
-    errors.throwIfAny();
-  }
-  return parsed.data!;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest({ non_field_errors: ['the body must be a JSON object'] });
+  return parseWith(monitorBodySchema, body);
 }
 
 /** What a monitor's definition is made of, checked by the same rules as the YAML config. */

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { isUuid } from '../domain/ids.js';
 import { badRequest } from './http-errors.js';
 
@@ -13,8 +14,17 @@ export class FieldErrors {
     (this.errors[field] ??= []).push(message);
   }
 
-  merge(errors: Record<string, string[]>): void {
-    for (const [field, messages] of Object.entries(errors)) for (const m of messages) this.add(field, m);
+  /** A schema's issues, each on its field (an unknown field named as such). */
+  addIssues(issues: readonly z.core.$ZodIssue[]): void {
+    for (const issue of issues) {
+      if (issue.code === 'unrecognized_keys') for (const key of issue.keys) this.add([...issue.path, key].join('.'), 'unknown field');
+      else this.add(issue.path.length === 0 ? 'non_field_errors' : issue.path.join('.'), issue.message);
+    }
+  }
+
+  /** The messages by field, as a 400's body. */
+  get body(): Record<string, string[]> {
+    return this.errors;
   }
 
   throwIfAny(): void {
@@ -22,10 +32,14 @@ export class FieldErrors {
   }
 }
 
-const quote = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
+/** What a client sent, quoted for a message, cut short when long. */
+export function shown(input: unknown): string {
+  const text = JSON.stringify(input) ?? String(input);
+  return text.length > 80 ? `${text.slice(0, 80)}...` : text;
+}
 
 /** A path id: a malformed one is a bad request, not a missing thing. */
 export function pathId(value: string, name: string): string {
-  if (!isUuid(value)) throw badRequest({ [name]: [`must be a UUID, got ${quote(value)}`] });
+  if (!isUuid(value)) throw badRequest({ [name]: [`must be a UUID, got ${shown(value)}`] });
   return value.toLowerCase();
 }

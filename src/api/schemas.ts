@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { INCIDENT_STATUSES } from '../domain/incident.js';
 import { METRIC_TYPES } from '../domain/metric.js';
 import { MONITOR_STATUSES } from '../domain/monitor.js';
+import { UUID_PATTERN } from '../domain/ids.js';
 import { badRequest } from './http-errors.js';
+import { FieldErrors, shown } from './request.js';
 import { MAX_PAGE_SIZE } from './pagination.js';
 
 /**
@@ -10,17 +12,13 @@ import { MAX_PAGE_SIZE } from './pagination.js';
  * says about them, so the two cannot drift apart. Query values arrive as text.
  */
 
-const shown = (input: unknown) => {
-  const text = JSON.stringify(input) ?? String(input);
-  return text.length > 80 ? `${text.slice(0, 80)}...` : text;
-};
 
 /** Repeated query parameters arrive as arrays: each parameter is given once. */
 const once = (input: unknown) => `must be given once, got ${(input as unknown[]).length} values`;
 const text = (check: z.ZodString, message: (input: unknown) => string) =>
   z.string({ error: (issue) => (Array.isArray(issue.input) ? once(issue.input) : message(issue.input)) }).pipe(check);
 
-const id = (what: string) => text(z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: (i) => `must be a UUID, got ${shown(i.input)}` }), (input) => `must be a UUID, got ${shown(input)}`).describe(what);
+const id = (what: string) => text(z.string().regex(UUID_PATTERN, { error: (i) => `must be a UUID, got ${shown(i.input)}` }), (input) => `must be a UUID, got ${shown(input)}`).describe(what);
 
 const choice = <T extends readonly [string, ...string[]]>(values: T, what: string) =>
   z.enum(values, { error: (issue) => (Array.isArray(issue.input) ? once(issue.input) : `must be one of ${values.join(', ')}, got ${shown(issue.input)}`) }).describe(what);
@@ -98,14 +96,9 @@ export const runBody = z.strictObject({
 
 /** Per-field messages from a schema's issues (an unknown field is named as such). */
 export function fieldErrors(issues: readonly z.core.$ZodIssue[]): Record<string, string[]> {
-  // No prototype: a field named "constructor" or "__proto__" is a field like any other.
-  const errors: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
-  const add = (field: string, message: string) => (errors[field] ??= []).push(message);
-  for (const issue of issues) {
-    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) add([...issue.path, key].join('.'), 'unknown field');
-    else add(issue.path.length === 0 ? 'non_field_errors' : issue.path.join('.'), issue.message);
-  }
-  return errors;
+  const errors = new FieldErrors();
+  errors.addIssues(issues);
+  return errors.body;
 }
 
 /** Validates with a schema; a 400 with every problem, per field, otherwise. */

@@ -18,7 +18,7 @@ export function yamlMonitorId(monitorName: string): string {
 
 export const DEFAULT_WORKSPACE_ID = uuidv5('workspace\u0000default', VIGIL_NAMESPACE);
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isUuid(value: string): boolean {
   return UUID_PATTERN.test(value);
