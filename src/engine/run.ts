@@ -1,5 +1,4 @@
 import pLimit from 'p-limit';
-import { v7 as uuidv7 } from 'uuid';
 import { dialectFor } from '../../connectors/registry.js';
 import type { Clock } from '../domain/clock.js';
 import { VigilError, messageOf } from '../domain/errors.js';
