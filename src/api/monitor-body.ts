@@ -2,10 +2,8 @@ import { z } from 'zod';
 import { CONDITION_BOUNDS, type Condition, type ConditionBounds } from '../domain/monitor.js';
 import { METRIC_TYPES, normaliseMetricType, type MetricConfig, type MetricType } from '../domain/metric.js';
 import { checkTargetShape, resolveCondition, resolveSchedule, type Problem } from '../domain/rules.js';
-import { DEFAULT_SCHEDULE, isCronSchedule, type Schedule } from '../domain/schedule.js';
-import { nextRunAfter } from '../scheduler/next-run.js';
-import { FREQUENCY_REFERENCE } from '../scheduler/cron-frequency.js';
-import { messageOf } from '../domain/errors.js';
+import { DEFAULT_SCHEDULE, type Schedule } from '../domain/schedule.js';
+import { unrunnableCron } from '../scheduler/cron-frequency.js';
 import { metricConfigSchema, scheduleSchema, tablePathSchema } from '../config/schema.js';
 import { badRequest } from './http-errors.js';
 import { FieldErrors } from './request.js';
@@ -94,13 +92,8 @@ export function checkDefinition(body: MonitorBody, target: { hasTable: boolean; 
       for (const problem of resolved.problems) errors.add(fieldOf(problem, 'schedule'), problem.message);
     } else {
       schedule = resolved.value;
-      if (isCronSchedule(schedule)) {
-        try {
-          nextRunAfter(schedule, FREQUENCY_REFERENCE);
-        } catch (error) {
-          errors.add('schedule.cron', `the scheduler cannot run this cron expression: ${messageOf(error)}`);
-        }
-      }
+      const unrunnable = unrunnableCron(schedule);
+      if (unrunnable !== undefined) errors.add('schedule.cron', unrunnable);
     }
   }
   errors.throwIfAny();

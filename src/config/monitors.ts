@@ -2,11 +2,9 @@ import { dialectFor } from '../../connectors/registry.js';
 import { integrationId, targetId, yamlMonitorId } from '../domain/ids.js';
 import { METRIC_LABEL, METRIC_TYPES, normaliseMetricType, type MetricConfig } from '../domain/metric.js';
 import { defaultMonitorName, formatTablePath, type Monitor } from '../domain/monitor.js';
-import { messageOf } from '../domain/errors.js';
-import { nextRunAfter } from '../scheduler/next-run.js';
-import { FREQUENCY_REFERENCE as SCHEDULE_CHECK_FROM } from '../scheduler/cron-frequency.js';
+import { unrunnableCron } from '../scheduler/cron-frequency.js';
 import { checkTargetShape, resolveCondition, resolveSchedule, type Problem } from '../domain/rules.js';
-import { DEFAULT_SCHEDULE, isCronSchedule } from '../domain/schedule.js';
+import { DEFAULT_SCHEDULE } from '../domain/schedule.js';
 import { parseTablePath } from '../domain/table-path.js';
 import type { WarehouseType } from '../domain/connector.js';
 import type { RawMonitor } from './schema.js';
@@ -73,13 +71,9 @@ export function resolveMonitors(
     if (!condition.ok) issues.push(...issuesAt(at('condition'), condition.problems));
     const schedule = m.schedule === undefined ? { ok: true as const, value: DEFAULT_SCHEDULE } : resolveSchedule(m.schedule);
     if (!schedule.ok) issues.push(...issuesAt(at('schedule'), schedule.problems));
-    else if (isCronSchedule(schedule.value)) {
-      // node-cron's validator accepts forms (15W, L-3) the scheduler cannot compute.
-      try {
-        nextRunAfter(schedule.value, SCHEDULE_CHECK_FROM);
-      } catch (error) {
-        issues.push({ path: at('schedule', 'cron'), message: `the scheduler cannot run this cron expression: ${messageOf(error)}` });
-      }
+    else {
+      const unrunnable = unrunnableCron(schedule.value);
+      if (unrunnable !== undefined) issues.push({ path: at('schedule', 'cron'), message: unrunnable });
     }
 
     // A default name needs a readable table; without one the table's error says enough.

@@ -1,4 +1,5 @@
-import type { CronSchedule } from '../domain/schedule.js';
+import { messageOf } from '../domain/errors.js';
+import { frequencyHours, isCronSchedule, type CronSchedule, type Schedule } from '../domain/schedule.js';
 import { nextRunAfter } from './next-run.js';
 
 const SAMPLE = 49;
@@ -22,4 +23,23 @@ export function cronFrequencyHours(schedule: CronSchedule, from: Date): number |
   }
   const gaps = runs.slice(1).map((t, i) => (t - runs[i]!) / 3_600_000).sort((a, b) => a - b);
   return gaps.length === 0 ? null : gaps[Math.floor(gaps.length / 2)]!;
+}
+
+/** A monitor's stored `frequency` (hours between runs) for any schedule, cron ones measured from FREQUENCY_REFERENCE. */
+export function scheduleFrequencyHours(schedule: Schedule): number | null {
+  return frequencyHours(schedule, isCronSchedule(schedule) ? cronFrequencyHours(schedule, FREQUENCY_REFERENCE) : null);
+}
+
+/**
+ * Why the scheduler cannot run a cron schedule, or undefined when it can: node-cron's
+ * validator accepts forms (15W, L-3) that cron-parser cannot compute.
+ */
+export function unrunnableCron(schedule: Schedule): string | undefined {
+  if (!isCronSchedule(schedule)) return undefined;
+  try {
+    nextRunAfter(schedule, FREQUENCY_REFERENCE);
+    return undefined;
+  } catch (error) {
+    return `the scheduler cannot run this cron expression: ${messageOf(error)}`;
+  }
 }

@@ -1,7 +1,6 @@
 import { integrationId as integrationIdOf, targetId as targetIdOf } from '../domain/ids.js';
 import type { Monitor } from '../domain/monitor.js';
-import { frequencyHours, isCronSchedule } from '../domain/schedule.js';
-import { cronFrequencyHours, FREQUENCY_REFERENCE } from '../scheduler/cron-frequency.js';
+import { scheduleFrequencyHours } from '../scheduler/cron-frequency.js';
 import type { StoreDb } from './database.js';
 import { definitionColumns } from './monitor-rows.js';
 import type { IntegrationTable, TargetTable } from './schema.js';
@@ -50,15 +49,11 @@ export async function monitorSource(db: StoreDb, id: string): Promise<string | u
   return (await db.selectFrom('monitors').select('source').where('id', '=', id).executeTakeFirst())?.source;
 }
 
-function frequencyOf(monitor: Monitor): number | null {
-  return frequencyHours(monitor.schedule, isCronSchedule(monitor.schedule) ? cronFrequencyHours(monitor.schedule, FREQUENCY_REFERENCE) : null);
-}
-
 export async function insertApiMonitor(db: StoreDb, monitor: Monitor, at: Date): Promise<void> {
   const now = at.toISOString();
   await db
     .insertInto('monitors')
-    .values({ id: monitor.id, ...definitionColumns(monitor, frequencyOf(monitor)), status: 'pending', last_error_message: '', created_at: now, updated_at: now })
+    .values({ id: monitor.id, ...definitionColumns(monitor, scheduleFrequencyHours(monitor.schedule)), status: 'pending', last_error_message: '', created_at: now, updated_at: now })
     .execute();
 }
 
@@ -66,7 +61,7 @@ export async function insertApiMonitor(db: StoreDb, monitor: Monitor, at: Date):
 export async function updateApiMonitor(db: StoreDb, monitor: Monitor, scheduleChanged: boolean, at: Date): Promise<void> {
   await db
     .updateTable('monitors')
-    .set({ ...definitionColumns(monitor, frequencyOf(monitor)), ...(scheduleChanged ? { next_run_at: null } : {}), updated_at: at.toISOString() })
+    .set({ ...definitionColumns(monitor, scheduleFrequencyHours(monitor.schedule)), ...(scheduleChanged ? { next_run_at: null } : {}), updated_at: at.toISOString() })
     .where('id', '=', monitor.id)
     .execute();
 }

@@ -2,8 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { VigilConfig } from '../config/types.js';
 import type { Clock } from '../domain/clock.js';
 import { integrationId } from '../domain/ids.js';
-import { frequencyHours, isCronSchedule } from '../domain/schedule.js';
-import { cronFrequencyHours, FREQUENCY_REFERENCE } from '../scheduler/cron-frequency.js';
+import { scheduleFrequencyHours } from '../scheduler/cron-frequency.js';
 import type { StoreDb } from './database.js';
 import { definitionColumns } from './monitor-rows.js';
 
@@ -29,9 +28,7 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
  */
 export async function syncConfig(db: StoreDb, config: VigilConfig, clock: Clock): Promise<void> {
   const now = clock.now().toISOString();
-  const frequencies = config.monitors.map((m) =>
-    frequencyHours(m.schedule, isCronSchedule(m.schedule) ? cronFrequencyHours(m.schedule, FREQUENCY_REFERENCE) : null),
-  );
+  const frequencies = config.monitors.map((m) => scheduleFrequencyHours(m.schedule));
 
   await db.transaction().execute(async (trx) => {
     for (const warehouse of config.warehouses) {
