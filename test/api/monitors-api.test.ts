@@ -216,6 +216,7 @@ describe('creating, changing and deleting monitors', () => {
       [{ target: { warehouse: 'wh', table: 'items' }, metric_type: 'row_count', condition_auto_sensitivity: null, condition_manual_min: 5, condition_manual_max: 1 }, 'condition_manual_min', /greater than max/],
       [{ target: { warehouse: 'wh', table: 'items' }, metric_type: 'row_count', schedule: { cadence: 'daily', hour: 25 } }, 'schedule.hour', /23/],
       [{ target: { warehouse: 'wh', table: 'items' }, metric_type: 'rows' }, 'metric_type', /expected one of/],
+      [{ target: { warehouse: 'wh', table: 'items' }, metric_type: 'row_count', schedule: { cron: '0 0 15W * *' } }, 'schedule.cron', /scheduler cannot run/],
       [{ target: { warehouse: 'wh', table: 'items' }, metric_type: 'row_count', colour: 'red' }, 'colour', /unknown field/],
       [{ target: { warehouse: 'wh', table: 'items' }, metric_type: 'row_count', name: 'rows' }, 'name', /exists already/],
       [{ target: { warehouse: 'wh', table: 'items', column: 'category' }, metric_type: 'max' }, 'metric_type', /numeric column; category is TEXT/],
