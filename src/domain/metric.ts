@@ -69,3 +69,8 @@ export interface MetricSpec {
   where?: string | undefined;
   timestampColumn?: string | undefined;
 }
+
+/** Metrics that read a column's values as numbers: min, max and mean. */
+export function needsNumericColumn(metricType: MetricType): boolean {
+  return metricType === 'min' || metricType === 'max' || metricType === 'mean';
+}

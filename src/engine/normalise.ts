@@ -1,5 +1,5 @@
 import type { Cell, QueryResult } from '../domain/connector.js';
-import type { MetricType } from '../domain/metric.js';
+import { needsNumericColumn, type MetricType } from '../domain/metric.js';
 
 export type Normalised = { ok: true; value: number | null } | { ok: false; message: string };
 
@@ -17,7 +17,7 @@ export function toMeasurementValue(cell: Cell, metricType: MetricType): Normalis
     if (Number.isFinite(cell)) return { ok: true, value: cell };
     return { ok: false, message: `the query returned ${String(cell)}, not a finite number` };
   }
-  const numericColumn = metricType === 'min' || metricType === 'max' || metricType === 'mean';
+  const numericColumn = needsNumericColumn(metricType);
   const hint = numericColumn ? `: ${metricType} needs a numeric column` : '';
   if (typeof cell === 'string') return { ok: false, message: `the query returned the text ${show(cell)}, not a number${hint}` };
   if (typeof cell === 'boolean') return { ok: false, message: `the query returned the boolean ${String(cell)}, not a number${hint}` };

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
-import { METRIC_LABEL } from '../../domain/metric.js';
+import { METRIC_LABEL, needsNumericColumn } from '../../domain/metric.js';
 import { defaultMonitorName, describeTarget, type Monitor } from '../../domain/monitor.js';
 import { dialectFor } from '../../../connectors/registry.js';
 import { messageOf } from '../../domain/errors.js';
@@ -60,8 +60,6 @@ function monitorFrom(id: string, body: MonitorBody, known: KnownTarget): Monitor
   };
 }
 
-const NUMERIC_METRICS = new Set(['min', 'max', 'mean']);
-
 /**
  * Where its warehouse answers, a column monitor's column must exist there, and hold numbers
  * for min, max and mean. A warehouse that does not answer now is no reason to refuse: the
@@ -81,7 +79,7 @@ async function checkColumn(deps: ApiDeps, monitor: Monitor): Promise<void> {
   }
   if (rows.length === 0) throw badRequest({ target: [`${describeTarget(monitor)}: warehouse ${monitor.warehouse} has no such table or column`] });
   const type = String(rows[0]![0] ?? '');
-  if (NUMERIC_METRICS.has(monitor.metricType) && !dialect.isNumericType(type)) {
+  if (needsNumericColumn(monitor.metricType) && !dialect.isNumericType(type)) {
     throw badRequest({ metric_type: [`${monitor.metricType} needs a numeric column; ${monitor.column} is ${type}`] });
   }
 }
