@@ -1,8 +1,17 @@
 import type { Connector, Dialect, WarehouseType } from '../src/domain/connector.js';
-import type { FileWarehouseConfig, ServerWarehouseConfig, WarehouseConfig } from '../src/domain/warehouse.js';
+import type {
+  BigQueryWarehouseConfig,
+  FileWarehouseConfig,
+  ServerWarehouseConfig,
+  SnowflakeWarehouseConfig,
+  WarehouseConfig,
+} from '../src/domain/warehouse.js';
+import { bigqueryDialect } from './bigquery/dialect.js';
 import { duckdbDialect } from './duckdb/dialect.js';
 import { mysqlDialect } from './mysql/dialect.js';
 import { postgresDialect } from './postgres/dialect.js';
+import { redshiftDialect } from './redshift/dialect.js';
+import { snowflakeDialect } from './snowflake/dialect.js';
 import { sqliteDialect } from './sqlite/dialect.js';
 
 /**
@@ -34,6 +43,21 @@ export const WAREHOUSES: Readonly<Record<WarehouseType, Entry>> = {
     dialect: duckdbDialect,
     open: async (name, config) =>
       (await import('./duckdb/connector.js')).createDuckdbConnector(name, config as FileWarehouseConfig),
+  },
+  redshift: {
+    dialect: redshiftDialect,
+    open: async (name, config) =>
+      (await import('./redshift/connector.js')).createRedshiftConnector(name, config as ServerWarehouseConfig),
+  },
+  snowflake: {
+    dialect: snowflakeDialect,
+    open: async (name, config) =>
+      (await import('./snowflake/connector.js')).createSnowflakeConnector(name, config as SnowflakeWarehouseConfig),
+  },
+  bigquery: {
+    dialect: bigqueryDialect,
+    open: async (name, config) =>
+      (await import('./bigquery/connector.js')).createBigQueryConnector(name, config as BigQueryWarehouseConfig),
   },
 };
 

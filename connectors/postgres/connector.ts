@@ -31,25 +31,43 @@ function defined<T extends object>(fields: T): Partial<T> {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** How a session gets Vigil's settings: in the startup packet (Postgres) or by statements (Redshift, which takes no startup options). */
+export interface PgSession {
+  /** Run once on each new connection, before its first query. */
+  setup: (timeoutMs: number) => string[];
+  startupOptions: (timeoutMs: number) => string | undefined;
+  defaultPort: number;
+}
+
+export const POSTGRES_SESSION: PgSession = {
+  setup: () => [],
+  startupOptions: (timeoutMs) => `-c TimeZone=UTC -c statement_timeout=${timeoutMs} -c default_transaction_read_only=on`,
+  defaultPort: 5432,
+};
+
 /**
  * The pool's settings. The url is parsed here (pg would let it override everything), then
  * the explicit fields win over its parts, and Vigil's session settings come last in
  * `options`, so no url parameter can turn off UTC, the timeout or read-only mode.
  */
-export function poolConfig(config: ServerWarehouseConfig): pg.PoolConfig {
+export function poolConfig(config: ServerWarehouseConfig, session: PgSession = POSTGRES_SESSION): pg.PoolConfig {
   const timeoutMs = Math.round(config.query_timeout_seconds * 1000);
-  const fromUrl = config.url === undefined ? {} : (parseIntoClientConfig(config.url) as pg.ClientConfig);
-  const vigilOptions = `-c TimeZone=UTC -c statement_timeout=${timeoutMs} -c default_transaction_read_only=on`;
+  // redshift:// is postgres:// with another name.
+  const url = config.url?.replace(/^redshift:\/\//, 'postgres://');
+  const fromUrl = url === undefined ? {} : (parseIntoClientConfig(url) as pg.ClientConfig);
+  const vigilOptions = session.startupOptions(timeoutMs);
+  const options = vigilOptions === undefined ? fromUrl.options : fromUrl.options === undefined ? vigilOptions : `${fromUrl.options} ${vigilOptions}`;
   const tls = tlsOptions(config.ssl);
+  const port = config.port ?? (fromUrl.port === undefined ? session.defaultPort : undefined);
   return {
     ...fromUrl,
-    ...defined({ host: config.host, port: config.port, user: config.user, password: config.password, database: config.database }),
+    ...defined({ host: config.host, port, user: config.user, password: config.password, database: config.database }),
     ...(tls === undefined ? {} : { ssl: tls }),
     max: config.max_concurrency,
     connectionTimeoutMillis: Math.round(config.connect_timeout_seconds * 1000),
     idleTimeoutMillis: 30_000,
     application_name: config.query_tag,
-    options: fromUrl.options === undefined ? vigilOptions : `${fromUrl.options} ${vigilOptions}`,
+    ...(options === undefined ? {} : { options }),
     // A client-side guard in case the server never answers.
     query_timeout: timeoutMs + 5_000,
     types,
@@ -61,11 +79,13 @@ export function poolConfig(config: ServerWarehouseConfig): pg.PoolConfig {
  * (the extended protocol takes one statement) inside BEGIN READ ONLY ... ROLLBACK: it
  * cannot write, and any session setting it changes is rolled back with it.
  */
-export function createPostgresConnector(name: string, config: ServerWarehouseConfig): Connector {
+export function createPostgresConnector(name: string, config: ServerWarehouseConfig, session: PgSession = POSTGRES_SESSION): Connector {
   const where = describeWarehouse(name, config.type);
+  const setup = session.setup(Math.round(config.query_timeout_seconds * 1000));
+  const ready = new WeakSet<pg.PoolClient>();
   let pool: pg.Pool;
   try {
-    pool = new pg.Pool(poolConfig(config));
+    pool = new pg.Pool(poolConfig(config, session));
   } catch (error) {
     throw classifyPostgresError(error, where, 'connect');
   }
@@ -81,6 +101,10 @@ export function createPostgresConnector(name: string, config: ServerWarehouseCon
     }
     let broken: Error | undefined;
     try {
+      if (!ready.has(client)) {
+        for (const statement of setup) await client.query(statement);
+        ready.add(client);
+      }
       await client.query('BEGIN TRANSACTION READ ONLY');
       const result = await client.query({ text: sql, rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig);
       return {

@@ -7,10 +7,21 @@ import type { MetricSpec } from '../../src/domain/metric.js';
  */
 export interface SqlFlavour {
   type: WarehouseType;
-  /** The identifier quote character; it is escaped by doubling. */
+  /** The identifier quote character; it is escaped by doubling unless `identifier` says otherwise. */
   quote: '"' | '`';
+  /**
+   * A name as the warehouse resolves it, before quoting: Snowflake reads an unquoted name
+   * in upper case, so `orders` in the config means ORDERS there.
+   */
+  resolveName?: (name: string) => string;
+  /** Quotes one (resolved) identifier, where doubling the quote is not the warehouse's escape. */
+  identifier?: (name: string) => string;
+  /** A text literal, where doubling single quotes is not enough (backslash escapes). */
+  literal?: (text: string) => string;
   /** How many parts a table path may have (e.g. database.schema.table = 3). */
   maxTableParts: number;
+  /** How many parts a table path needs (BigQuery: dataset.table); 1 when absent. */
+  minTableParts?: number;
   /** An expression of the same value as a double-precision float. */
   toDouble(expr: string): string;
   /** Hours, as a float, from the timestamp `newest` (an aggregate) until now. */
@@ -23,13 +34,26 @@ export interface SqlFlavour {
   lenientTypes: boolean;
   /** The query that says a column's declared type, where information_schema does not (SQLite). */
   columnTypeQuery?: (table: readonly string[], column: string) => string;
+  /** The hours since the warehouse last saw a table change, from its own metadata (see Dialect). */
+  metadataFreshnessQuery?: (table: readonly string[]) => string;
 }
 
 
 export function quoteWith(quote: '"' | '`', name: string): string {
+  checkIdentifier(name);
+  return quote + name.split(quote).join(quote + quote) + quote;
+}
+
+export function checkIdentifier(name: string): void {
   if (name.length === 0) throw new Error('an identifier cannot be empty');
   if (name.includes('\u0000')) throw new Error('an identifier cannot contain a NUL character');
-  return quote + name.split(quote).join(quote + quote) + quote;
+}
+
+/** One name of the config as a quoted identifier of the warehouse. */
+export function identifier(flavour: SqlFlavour, name: string): string {
+  checkIdentifier(name);
+  const resolved = flavour.resolveName === undefined ? name : flavour.resolveName(name);
+  return flavour.identifier === undefined ? quoteWith(flavour.quote, resolved) : flavour.identifier(resolved);
 }
 
 /** Rows where `where` holds; NULL outside them, which every aggregate skips. */
@@ -38,7 +62,7 @@ function onlyWhere(where: string | undefined, expr: string): string {
 }
 
 export function metricExpression(flavour: SqlFlavour, spec: MetricSpec): string {
-  const q = (name: string) => quoteWith(flavour.quote, name);
+  const q = (name: string) => identifier(flavour, name);
   const where = spec.where;
   const rows = where === undefined ? 'COUNT(*)' : `COUNT(${onlyWhere(where, '1')})`;
   const column = () => {
@@ -79,17 +103,23 @@ export function metricExpression(flavour: SqlFlavour, spec: MetricSpec): string 
  */
 export function probeExpression(flavour: SqlFlavour, spec: MetricSpec): string | undefined {
   if (!flavour.lenientTypes) return undefined;
-  const q = (name: string) => quoteWith(flavour.quote, name);
+  const q = (name: string) => identifier(flavour, name);
   if (spec.metricType === 'freshness' && spec.timestampColumn !== undefined) return `MAX(${onlyWhere(spec.where, q(spec.timestampColumn))})`;
   if (spec.metricType === 'mean' && spec.column !== undefined) return `MAX(${onlyWhere(spec.where, q(spec.column))})`;
   return undefined;
 }
 
 export function tableName(flavour: SqlFlavour, path: readonly string[]): string {
-  if (path.length === 0 || path.length > flavour.maxTableParts) {
-    throw new Error(`a ${flavour.type} table name has 1 to ${flavour.maxTableParts} parts, got ${path.length}`);
+  const min = flavour.minTableParts ?? 1;
+  if (path.length < min || path.length > flavour.maxTableParts) {
+    throw new Error(`a ${flavour.type} table name has ${min} to ${flavour.maxTableParts} parts, got ${path.length}`);
   }
-  return path.map((part) => quoteWith(flavour.quote, part)).join('.');
+  return path.map((part) => identifier(flavour, part)).join('.');
+}
+
+/** A column alias of Vigil's own, quoted as written (never resolved: the result keeps it). */
+function alias(flavour: SqlFlavour, name: string): string {
+  return flavour.identifier === undefined ? quoteWith(flavour.quote, name) : flavour.identifier(name);
 }
 
 /**
@@ -103,8 +133,8 @@ export function batchQuery(flavour: SqlFlavour, table: readonly string[], items:
   const columns = items.flatMap((item) => {
     const spec = shared === undefined ? item.spec : { ...item.spec, where: undefined };
     const probe = probeExpression(flavour, spec);
-    const metric = `  ${metricExpression(flavour, spec)} AS ${quoteWith(flavour.quote, item.alias)}`;
-    return probe === undefined ? [metric] : [metric, `  ${probe} AS ${quoteWith(flavour.quote, item.alias + PROBE_SUFFIX)}`];
+    const metric = `  ${metricExpression(flavour, spec)} AS ${alias(flavour, item.alias)}`;
+    return probe === undefined ? [metric] : [metric, `  ${probe} AS ${alias(flavour, item.alias + PROBE_SUFFIX)}`];
   });
   const from = `FROM ${tableName(flavour, table)}`;
   return ['SELECT', columns.join(',\n'), shared === undefined ? from : `${from}\nWHERE (${shared})`].join('\n');
@@ -124,6 +154,7 @@ export function customQuery(querySelect: string): string {
 /** A text literal. MySQL also reads backslashes as escapes, so there they are doubled. */
 export function textLiteral(flavour: SqlFlavour, text: string): string {
   if (text.includes('\u0000')) throw new Error('a name cannot contain a NUL character');
+  if (flavour.literal !== undefined) return flavour.literal(text);
   const escaped = flavour.quote === '`' ? text.replace(/\\/g, '\\\\') : text;
   return `'${escaped.replace(/'/g, "''")}'`;
 }
@@ -142,8 +173,14 @@ export function columnTypeQuery(flavour: SqlFlavour, table: readonly string[], c
   return `SELECT data_type FROM information_schema.columns WHERE table_schema = ${schema} AND table_name = ${lit(name)} AND column_name = ${lit(column)}${catalog}`;
 }
 
+/** A name as a text literal, resolved as the warehouse resolves it (for metadata lookups). */
+export function nameLiteral(flavour: SqlFlavour, name: string): string {
+  return textLiteral(flavour, flavour.resolveName === undefined ? name : flavour.resolveName(name));
+}
+
 /** Types min, max and mean can read: integers, decimals and floats of every warehouse. */
-const NUMERIC_TYPE = /\b(u?(tiny|small|medium|big|huge)?int(eger)?\d*|numeric|decimal|dec|real|double( precision)?|float\d*|number)\b/i;
+const NUMERIC_TYPE =
+  /\b(u?(tiny|small|medium|big|huge|byte)?int(eger)?\d*|(big)?numeric|(big)?decimal|dec|decfloat|real|double( precision)?|float\d*|number)\b/i;
 
 /** Whether a declared type holds numbers. An SQLite column declared without a type may hold anything. */
 export function isNumericType(type: string): boolean {
@@ -154,12 +191,14 @@ export function dialectFrom(flavour: SqlFlavour): Dialect {
   return {
     type: flavour.type,
     maxTableParts: flavour.maxTableParts,
-    quoteIdentifier: (name) => quoteWith(flavour.quote, name),
+    minTableParts: flavour.minTableParts ?? 1,
+    quoteIdentifier: (name) => identifier(flavour, name),
     tableName: (path) => tableName(flavour, path),
     metricExpression: (spec) => metricExpression(flavour, spec),
     batchQuery: (table, items) => batchQuery(flavour, table, items),
     customQuery,
     columnTypeQuery: (table, column) => columnTypeQuery(flavour, table, column),
     isNumericType,
+    ...(flavour.metadataFreshnessQuery === undefined ? {} : { metadataFreshnessQuery: flavour.metadataFreshnessQuery }),
   };
 }

@@ -65,7 +65,7 @@ export interface MonitorDefinition {
  * Checks a (merged) body against the monitor rules for its target's shape; throws a 400
  * with every problem. `target` says whether the target has a table and which column.
  */
-export function checkDefinition(body: MonitorBody, target: { hasTable: boolean; column: string | null }): MonitorDefinition {
+export function checkDefinition(body: MonitorBody, target: { hasTable: boolean; column: string | null; metadataFreshness?: boolean }): MonitorDefinition {
   const errors = new FieldErrors();
   const metricType = body.metric_type === undefined ? undefined : normaliseMetricType(body.metric_type);
   if (body.metric_type === undefined) errors.add('metric_type', 'required');
@@ -73,7 +73,7 @@ export function checkDefinition(body: MonitorBody, target: { hasTable: boolean; 
   const metricConfig: MetricConfig = { ...(body.metric_config ?? {}) };
   let condition: Condition | undefined;
   if (metricType !== undefined) {
-    for (const problem of checkTargetShape({ metricType, hasTable: target.hasTable, column: target.column ?? undefined, metricConfig })) {
+    for (const problem of checkTargetShape({ metricType, hasTable: target.hasTable, column: target.column ?? undefined, metricConfig, metadataFreshness: target.metadataFreshness })) {
       const field = problem.field[0] === 'metric_config' ? fieldOf(problem, '') : 'target';
       errors.add(field, problem.field[0] === 'table' ? `${problem.message}: give a table or column target` : problem.message);
     }

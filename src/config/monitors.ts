@@ -11,6 +11,10 @@ import type { RawMonitor } from './schema.js';
 import type { ConfigIssue, ConfigPath } from './source.js';
 import { suggestion } from './zod-issues.js';
 
+function hasMetadataFreshness(type: WarehouseType | undefined): boolean {
+  return type !== undefined && dialectFor(type).metadataFreshnessQuery !== undefined;
+}
+
 function issuesAt(base: ConfigPath, problems: readonly Problem[]): ConfigIssue[] {
   return problems.map((p) => ({ path: [...base, ...p.field], message: p.message }));
 }
@@ -52,9 +56,11 @@ export function resolveMonitors(
       if ('error' in parsed) issues.push({ path: at('table'), message: parsed.error });
       else table = parsed.parts;
       if (table !== null && warehouse?.type !== undefined) {
-        const max = dialectFor(warehouse.type).maxTableParts;
+        const { maxTableParts: max, minTableParts: min } = dialectFor(warehouse.type);
         if (table.length > max) {
           issues.push({ path: at('table'), message: `a ${warehouse.type} table name has at most ${max} parts, got ${table.length}: ${formatTablePath(table)}` });
+        } else if (table.length < min) {
+          issues.push({ path: at('table'), message: `a ${warehouse.type} table name needs its dataset: dataset.table or project.dataset.table, got ${formatTablePath(table)}` });
         }
       }
     }
@@ -62,7 +68,7 @@ export function resolveMonitors(
     const metricConfig: MetricConfig = { ...(m.metric_config ?? {}) };
     if (metricType === undefined) return;
     issues.push(
-      ...issuesAt(at(), checkTargetShape({ metricType, hasTable: m.table !== undefined, column: m.column, metricConfig })),
+      ...issuesAt(at(), checkTargetShape({ metricType, hasTable: m.table !== undefined, column: m.column, metricConfig, metadataFreshness: hasMetadataFreshness(warehouse?.type) })),
     );
     if (metricType === 'custom_sql' && m.name === undefined) {
       issues.push({ path: at(), message: 'a custom_sql monitor needs a name' });

@@ -28,6 +28,10 @@ const identifier = z
   .min(1, 'must not be empty')
   .refine((value) => !value.includes('\u0000'), 'must not contain a NUL character');
 
+const httpUrl = z
+  .string()
+  .refine((url) => /^https?:\/\//.test(url) && URL.canParse(url), { message: 'must be an http:// or https:// URL' });
+
 const positiveSeconds = numeric(z.number().positive().max(86_400));
 
 const common = {
@@ -41,7 +45,7 @@ const ssl = z.union([
   z.strictObject({ reject_unauthorized: boolean().optional(), ca: z.string().optional() }),
 ]);
 
-function serverWarehouse<T extends 'postgres' | 'mysql'>(type: T, protocols: readonly string[]) {
+function serverWarehouse<T extends 'postgres' | 'mysql' | 'redshift'>(type: T, protocols: readonly string[]) {
   return z
     .strictObject({
       type: z.literal(type),
@@ -81,11 +85,56 @@ const duckdbWarehouse = fileWarehouse('duckdb').extend({
   external_access: boolean().default(false),
 });
 
+const snowflakeWarehouse = z
+  .strictObject({
+    type: z.literal('snowflake'),
+    account: z
+      .string()
+      .min(1)
+      .regex(/^[A-Za-z0-9_.-]+$/, 'is the account identifier, e.g. myorg-myaccount or xy12345.eu-central-1 (not a URL)'),
+    user: z.string().min(1),
+    password: z.string().min(1).optional(),
+    private_key_path: z.string().min(1).optional(),
+    private_key_passphrase: z.string().min(1).optional(),
+    role: z.string().min(1).optional(),
+    warehouse: z.string().min(1).optional(),
+    database: z.string().min(1).optional(),
+    schema: z.string().min(1).optional(),
+    query_tag: z.string().min(1).max(2000).default('vigil'),
+    access_url: httpUrl.optional(),
+    ...common,
+  })
+  .refine((w) => (w.password === undefined) !== (w.private_key_path === undefined), {
+    message: 'needs password, or private_key_path for key-pair authentication (one of them)',
+  })
+  .refine((w) => w.private_key_passphrase === undefined || w.private_key_path !== undefined, {
+    message: 'private_key_passphrase goes with private_key_path',
+    path: ['private_key_passphrase'],
+  });
+
+/** BigQuery's label rules: lower-case keys and values of letters, digits, _ and -. */
+const labelText = z.string().max(63).regex(/^[\p{Ll}\p{Lo}0-9_-]*$/u, 'is lower-case letters, digits, _ or - (BigQuery label rules)');
+
+const bigqueryWarehouse = z.strictObject({
+  type: z.literal('bigquery'),
+  project: z.string().min(1).regex(/^[a-z][a-z0-9.:-]*[a-z0-9]$/, 'is a project id, e.g. my-project-123'),
+  location: z.string().min(1).optional(),
+  key_file: z.string().min(1).optional(),
+  maximum_bytes_billed: numeric(z.number().int().min(1)).optional(),
+  // On every job, to find Vigil's in INFORMATION_SCHEMA.JOBS and in the bill.
+  labels: z.record(labelText.min(1), labelText).default({ app: 'vigil' }),
+  api_endpoint: httpUrl.optional(),
+  ...common,
+});
+
 export const warehouseSchema = z.discriminatedUnion('type', [
   serverWarehouse('postgres', ['postgres', 'postgresql']),
   serverWarehouse('mysql', ['mysql', 'mariadb']),
+  serverWarehouse('redshift', ['redshift', 'postgres', 'postgresql']),
   fileWarehouse('sqlite'),
   duckdbWarehouse,
+  snowflakeWarehouse,
+  bigqueryWarehouse,
 ]);
 
 export const scheduleSchema = z.strictObject({
@@ -128,10 +177,6 @@ export const monitorSchema = z.strictObject({
 export const warehouseNameSchema = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/, 'a warehouse name is a letter or _ then letters, digits, _ or -');
-
-const httpUrl = z
-  .string()
-  .refine((url) => /^https?:\/\//.test(url) && URL.canParse(url), { message: 'must be an http:// or https:// URL' });
 
 const channelName = z.string().min(1).max(100).optional();
 

@@ -104,7 +104,11 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], input: unknow
         });
         break;
       case 'invalid_format':
-        out.push({ path, message: `expected a ${issue.format === 'uuid' ? 'UUID' : issue.format}, got ${describeValue(found)}` });
+        // A pattern's own message says what is expected; a named format is named.
+        out.push({
+          path,
+          message: issue.format === 'regex' ? `${issue.message}, got ${describeValue(found)}` : `expected a ${issue.format === 'uuid' ? 'UUID' : issue.format}, got ${describeValue(found)}`,
+        });
         break;
       case 'invalid_key':
         out.push({ path, atKey: true, message: issue.issues[0]?.message ?? 'invalid name' });

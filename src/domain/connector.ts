@@ -1,6 +1,6 @@
 import type { MetricSpec } from './metric.js';
 
-export const WAREHOUSE_TYPES = ['postgres', 'mysql', 'sqlite', 'duckdb'] as const;
+export const WAREHOUSE_TYPES = ['postgres', 'mysql', 'sqlite', 'duckdb', 'redshift', 'snowflake', 'bigquery'] as const;
 export type WarehouseType = (typeof WAREHOUSE_TYPES)[number];
 
 /** A cell as it leaves a connector: numbers are numbers (never strings, never bigint). */
@@ -39,6 +39,8 @@ export interface Dialect {
   readonly type: WarehouseType;
   /** How many parts a table path may have: 3 for database.schema.table. */
   readonly maxTableParts: number;
+  /** How many parts a table path needs: 2 where a table needs its dataset (BigQuery), else 1. */
+  readonly minTableParts: number;
   /** Quotes one identifier so that no name can break out of it. */
   quoteIdentifier(name: string): string;
   /** A schema-qualified table name, each part quoted. */
@@ -53,4 +55,10 @@ export interface Dialect {
   columnTypeQuery(table: readonly string[], column: string): string;
   /** Whether a declared type (as columnTypeQuery gives it) holds numbers. */
   isNumericType(type: string): boolean;
+  /**
+   * Where the warehouse itself records when a table last changed (Snowflake's LAST_ALTERED,
+   * BigQuery's last_modified_time): one row, one column, the hours since then, or no row
+   * when the table is not there. Freshness needs no timestamp column on such warehouses.
+   */
+  metadataFreshnessQuery?(table: readonly string[]): string;
 }

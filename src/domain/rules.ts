@@ -19,6 +19,8 @@ export interface TargetShape {
   hasTable: boolean;
   column: string | undefined;
   metricConfig: MetricConfig;
+  /** Whether the warehouse records when each table last changed (Snowflake, BigQuery). */
+  metadataFreshness?: boolean | undefined;
 }
 
 /** Which of table, column and metric_config a metric needs, allows and forbids. */
@@ -34,10 +36,16 @@ export function checkTargetShape(shape: TargetShape): Problem[] {
   if (level === 'column' && column === undefined) {
     problems.push({ field: [], message: `${metricType} is a column metric: set column` });
   }
-  if (metricType === 'freshness' && metricConfig.timestamp_column === undefined) {
+  if (metricType === 'freshness' && metricConfig.timestamp_column === undefined && shape.metadataFreshness !== true) {
     problems.push({
       field: ['metric_config'],
-      message: 'freshness needs metric_config.timestamp_column: the column whose newest value dates the data',
+      message: 'freshness needs metric_config.timestamp_column: the column whose newest value dates the data (only Snowflake and BigQuery can date a table from their own metadata)',
+    });
+  }
+  if (metricType === 'freshness' && metricConfig.timestamp_column === undefined && shape.metadataFreshness === true && metricConfig.where !== undefined) {
+    problems.push({
+      field: ['metric_config', 'where'],
+      message: "freshness from the warehouse's metadata dates the whole table: where needs a timestamp_column",
     });
   }
   if (metricType !== 'freshness' && metricConfig.timestamp_column !== undefined) {

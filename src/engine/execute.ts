@@ -3,7 +3,8 @@ import { VigilError, messageOf } from '../domain/errors.js';
 import type { MetricSpec } from '../domain/metric.js';
 import { describeTarget, type Monitor } from '../domain/monitor.js';
 import { checkProbe, singleCell, toMeasurementValue } from './normalise.js';
-import type { BatchUnit, CustomUnit, WorkUnit } from './plan.js';
+import { formatTablePath } from '../domain/monitor.js';
+import type { BatchUnit, CustomUnit, MetadataUnit, WorkUnit } from './plan.js';
 
 /** What one monitor's run produced: a value (null when there were no rows), or an error. */
 export type Outcome =
@@ -79,9 +80,33 @@ async function runCustom(unit: CustomUnit, connector: Connector, dialect: Dialec
   }
 }
 
+async function runMetadata(unit: MetadataUnit, connector: Connector, dialect: Dialect): Promise<Outcome[]> {
+  const { monitor } = unit;
+  if (dialect.metadataFreshnessQuery === undefined) {
+    return [resultError(monitor, `freshness needs metric_config.timestamp_column on ${dialect.type}: it keeps no record of when a table changed`)];
+  }
+  try {
+    const result = await connector.query(dialect.metadataFreshnessQuery(unit.table));
+    if (result.rows.length === 0) {
+      return [failed(monitor, new VigilError('warehouse', `warehouse ${monitor.warehouse} (${dialect.type}): no table ${formatTablePath(unit.table)} in its metadata, or the role may not see it`, { kind: 'sql' }))];
+    }
+    const value = toMeasurementValue(result.rows[0]![0] ?? null, monitor.metricType);
+    return [value.ok ? { monitor, ok: true, value: value.value } : resultError(monitor, value.message)];
+  } catch (error) {
+    return [failed(monitor, error)];
+  }
+}
+
 /** Runs one unit of work on its warehouse; never throws: failures become outcomes. */
 export function executeUnit(unit: WorkUnit, connector: Connector, dialect: Dialect): Promise<Outcome[]> {
-  return unit.kind === 'batch' ? runBatch(unit, connector, dialect) : runCustom(unit, connector, dialect);
+  switch (unit.kind) {
+    case 'batch':
+      return runBatch(unit, connector, dialect);
+    case 'custom':
+      return runCustom(unit, connector, dialect);
+    case 'metadata':
+      return runMetadata(unit, connector, dialect);
+  }
 }
 
 /** The monitors a unit covers. */

@@ -15,14 +15,22 @@ export interface CustomUnit {
   monitor: Monitor;
 }
 
-export type WorkUnit = BatchUnit | CustomUnit;
+/** A freshness monitor without a timestamp column: the warehouse's own record of the table's last change. */
+export interface MetadataUnit {
+  kind: 'metadata';
+  warehouse: string;
+  table: readonly string[];
+  monitor: Monitor;
+}
+
+export type WorkUnit = BatchUnit | CustomUnit | MetadataUnit;
 
 /** Wide enough for one scan to serve a whole table's monitors, narrow enough for any warehouse's column limit. */
 export const MAX_BATCH_SIZE = 100;
 
 /**
  * Plans monitors that run together into work: one batch per table (split past
- * MAX_BATCH_SIZE), one unit per custom query. Grouped by warehouse, in a stable order.
+ * MAX_BATCH_SIZE), one unit per custom query or metadata lookup. Grouped by warehouse, in a stable order.
  */
 export function planRuns(monitors: readonly Monitor[]): Map<string, WorkUnit[]> {
   const batches = new Map<string, BatchUnit>();
@@ -35,6 +43,10 @@ export function planRuns(monitors: readonly Monitor[]): Map<string, WorkUnit[]> 
   for (const monitor of monitors) {
     if (monitor.metricType === 'custom_sql' || monitor.table === null) {
       add({ kind: 'custom', warehouse: monitor.warehouse, monitor });
+      continue;
+    }
+    if (monitor.metricType === 'freshness' && monitor.metricConfig.timestamp_column === undefined) {
+      add({ kind: 'metadata', warehouse: monitor.warehouse, table: monitor.table, monitor });
       continue;
     }
     const key = JSON.stringify([monitor.warehouse, monitor.table]);

@@ -174,7 +174,7 @@ monitors:
   });
 
   it('reports freshness without timestamp_column at metric_config, or at the monitor when metric_config is absent', () => {
-    const message = 'freshness needs metric_config.timestamp_column: the column whose newest value dates the data';
+    const message = 'freshness needs metric_config.timestamp_column: the column whose newest value dates the data (only Snowflake and BigQuery can date a table from their own metadata)';
     const text = `${HEAD}  - warehouse: wh
     table: orders
     metric_type: freshness
@@ -594,7 +594,7 @@ monitors:
     path: x
 `;
     expect(errorLines(text)).toEqual([
-      'vigil.yaml:3:11 warehouses.wh.type: expected one of postgres, mysql, sqlite, duckdb, got the text "oracle"',
+      'vigil.yaml:3:11 warehouses.wh.type: expected one of postgres, mysql, redshift, sqlite, duckdb, snowflake, bigquery, got the text "oracle"',
     ]);
   });
 
@@ -776,6 +776,88 @@ monitors:
   });
 });
 
+describe('cloud warehouses', () => {
+  const monitors = `
+monitors:
+  - { warehouse: sf, table: analytics.public.orders, metric_type: freshness }
+  - { warehouse: bq, table: shop.orders, metric_type: freshness }
+  - { warehouse: rs, table: public.orders, metric_type: row_count }
+`;
+
+  it('reads Snowflake, BigQuery and Redshift blocks, with key files relative to the config', () => {
+    const config = load(`
+warehouses:
+  sf:
+    type: snowflake
+    account: myorg-myaccount
+    user: VIGIL
+    private_key_path: keys/vigil.p8
+    private_key_passphrase: \${SF_PASS}
+    role: VIGIL_READER
+    warehouse: MONITORING
+    database: ANALYTICS
+    schema: PUBLIC
+  bq:
+    type: bigquery
+    project: my-project-123
+    location: EU
+    key_file: keys/sa.json
+    maximum_bytes_billed: 10000000000
+  rs:
+    type: redshift
+    host: example.abc123.eu-west-1.redshift.amazonaws.com
+    user: vigil
+    password: secret
+    database: dev
+    ssl: true
+${monitors}`, { SF_PASS: 'pass phrase' });
+    expect(warehouse(config, 'sf')).toMatchObject({
+      type: 'snowflake', account: 'myorg-myaccount', user: 'VIGIL', private_key_path: '/srv/vigil/keys/vigil.p8', private_key_passphrase: 'pass phrase',
+      role: 'VIGIL_READER', warehouse: 'MONITORING', database: 'ANALYTICS', schema: 'PUBLIC', query_tag: 'vigil', max_concurrency: 4, query_timeout_seconds: 300,
+    });
+    expect(warehouse(config, 'bq')).toMatchObject({
+      type: 'bigquery', project: 'my-project-123', location: 'EU', key_file: '/srv/vigil/keys/sa.json', maximum_bytes_billed: 10_000_000_000, labels: { app: 'vigil' },
+    });
+    expect(warehouse(config, 'rs')).toMatchObject({ type: 'redshift', host: 'example.abc123.eu-west-1.redshift.amazonaws.com', ssl: true, max_concurrency: 4 });
+    // Freshness from the warehouse's own metadata: no timestamp column needed on Snowflake and BigQuery.
+    expect(config.monitors.filter((m) => m.metricType === 'freshness').map((m) => m.metricConfig.timestamp_column)).toEqual([undefined, undefined]);
+  });
+
+  it('says what a cloud warehouse block is missing or has wrong, at the field', () => {
+    expect(errorLines(`
+warehouses:
+  sf: { type: snowflake, account: https://x.snowflakecomputing.com, user: u, password: p }
+  sf2: { type: snowflake, account: acct, user: u }
+  sf3: { type: snowflake, account: acct, user: u, password: p, private_key_path: k.p8 }
+  bq: { type: bigquery, project: My_Project, labels: { Team: Data } }
+  bq2: { type: bigquery, project: p-1, maximum_bytes_billed: -5 }
+`)).toEqual([
+      'vigil.yaml:3:35 warehouses.sf.account: is the account identifier, e.g. myorg-myaccount or xy12345.eu-central-1 (not a URL), got the text "https://x.snowflakecomputing.com"',
+      'vigil.yaml:4:8 warehouses.sf2: needs password, or private_key_path for key-pair authentication (one of them)',
+      'vigil.yaml:5:8 warehouses.sf3: needs password, or private_key_path for key-pair authentication (one of them)',
+      'vigil.yaml:6:34 warehouses.bq.project: is a project id, e.g. my-project-123, got the text "My_Project"',
+      'vigil.yaml:6:56 warehouses.bq.labels.Team: is lower-case letters, digits, _ or - (BigQuery label rules)',
+      'vigil.yaml:7:62 warehouses.bq2.maximum_bytes_billed: must be at least 1, got number -5',
+    ]);
+  });
+
+  it('needs the dataset of a BigQuery table, and a timestamp column for freshness where the warehouse keeps no dates', () => {
+    expect(errorLines(`
+warehouses:
+  bq: { type: bigquery, project: p-1 }
+  pg: { type: postgres, url: postgres://h/db }
+monitors:
+  - { warehouse: bq, table: orders, metric_type: row_count }
+  - { warehouse: pg, table: orders, metric_type: freshness }
+  - { warehouse: bq, table: shop.orders, metric_type: freshness, metric_config: { where: "x > 1" } }
+`)).toEqual([
+      'vigil.yaml:6:29 monitors[0].table: a bigquery table name needs its dataset: dataset.table or project.dataset.table, got orders',
+      'vigil.yaml:7:5 monitors[1].metric_config: freshness needs metric_config.timestamp_column: the column whose newest value dates the data (only Snowflake and BigQuery can date a table from their own metadata)',
+      "vigil.yaml:8:90 monitors[2].metric_config.where: freshness from the warehouse's metadata dates the whole table: where needs a timestamp_column",
+    ]);
+  });
+});
+
 describe('config errors: several at once', () => {
   it('reports a missing variable, a schema problem and a rule problem together, each once', () => {
     const text = `warehouses:
@@ -820,7 +902,7 @@ warehouses:
       `vigil.yaml:2:18 monitors[0].metric_type: expected one of ${METRIC_LIST}, got "bogus"`,
       'vigil.yaml:3:16 monitors[0].warehouse: unknown warehouse "nope"; configured: wh',
       'vigil.yaml:8:23 monitors[1].condition.min: min (5) is greater than max (1)',
-      'vigil.yaml:9:5 monitors[2].metric_config: freshness needs metric_config.timestamp_column: the column whose newest value dates the data',
+      'vigil.yaml:9:5 monitors[2].metric_config: freshness needs metric_config.timestamp_column: the column whose newest value dates the data (only Snowflake and BigQuery can date a table from their own metadata)',
       'vigil.yaml:11:13 monitors[2].column: freshness is a table-level metric; remove column or use a column metric',
       'vigil.yaml:13:39 monitors[2].schedule.day: a weekly day is 0 (Sunday) to 6 (Saturday), got 9',
     ]);

@@ -52,6 +52,16 @@ describe('planRuns', () => {
     expect(plan.get('b')!.map((u) => u.kind)).toEqual(['batch']);
   });
 
+  it("reads a freshness without a timestamp column from the warehouse's metadata, apart from the table's batch", () => {
+    const count = monitor({ warehouse: 'sf', table: ['s', 't'], metricType: 'row_count' });
+    const dated = monitor({ warehouse: 'sf', table: ['s', 't'], metricType: 'freshness', metricConfig: { timestamp_column: 'ts' } });
+    const metadata = monitor({ warehouse: 'sf', table: ['s', 't'], metricType: 'freshness' });
+    const units = planRuns([count, metadata, dated]).get('sf')!;
+    expect(units.map((u) => u.kind)).toEqual(['batch', 'metadata']);
+    expect(units[0]!.kind === 'batch' && units[0]!.monitors.map((m) => m.id)).toEqual([count.id, dated.id]);
+    expect(units[1]).toMatchObject({ kind: 'metadata', table: ['s', 't'], monitor: { id: metadata.id } });
+  });
+
   it(`splits a table's batch past ${MAX_BATCH_SIZE} monitors`, () => {
     const many = Array.from({ length: MAX_BATCH_SIZE + 1 }, () => monitor({ table: ['t'], metricType: 'row_count' }));
     const units = planRuns(many).get('wh')!;

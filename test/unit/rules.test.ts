@@ -53,9 +53,17 @@ describe('checkTargetShape', () => {
     expect(checkTargetShape(shape('freshness'))).toEqual([
       {
         field: ['metric_config'],
-        message: 'freshness needs metric_config.timestamp_column: the column whose newest value dates the data',
+        message: 'freshness needs metric_config.timestamp_column: the column whose newest value dates the data (only Snowflake and BigQuery can date a table from their own metadata)',
       },
     ]);
+  });
+
+  it('freshness needs no timestamp_column where the warehouse dates its tables (Snowflake, BigQuery), but then takes no where', () => {
+    expect(checkTargetShape({ ...shape('freshness'), metadataFreshness: true })).toEqual([]);
+    expect(checkTargetShape({ ...shape('freshness', { metricConfig: { where: 'x > 1' } }), metadataFreshness: true })).toEqual([
+      { field: ['metric_config', 'where'], message: "freshness from the warehouse's metadata dates the whole table: where needs a timestamp_column" },
+    ]);
+    expect(checkTargetShape({ ...shape('freshness', { metricConfig: { where: 'x > 1', timestamp_column: 'ts' } }), metadataFreshness: true })).toEqual([]);
   });
 
   it('only freshness takes a timestamp_column, named by its lower-case label', () => {

@@ -38,11 +38,13 @@ async function resolveTarget(deps: ApiDeps, ref: TargetRef): Promise<KnownTarget
 }
 
 /** Builds the monitor a body describes on a target, with the monitor rules of the YAML config. */
-function monitorFrom(id: string, body: MonitorBody, known: KnownTarget): Monitor {
+function monitorFrom(deps: ApiDeps, id: string, body: MonitorBody, known: KnownTarget): Monitor {
   const table = known.target.table_path === null ? null : (JSON.parse(known.target.table_path) as string[]);
   const column = known.target.column_name;
-  const definition = checkDefinition(body, { hasTable: table !== null, column });
   const warehouse = known.integration.name;
+  const type = deps.connectors?.warehouse(warehouse)?.config.type;
+  const metadataFreshness = type !== undefined && dialectFor(type).metadataFreshnessQuery !== undefined;
+  const definition = checkDefinition(body, { hasTable: table !== null, column, metadataFreshness });
   return {
     id,
     name: body.name ?? defaultMonitorName(METRIC_LABEL[definition.metricType], warehouse, table, column),
@@ -136,7 +138,7 @@ export function monitorWriteRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/monitor/monitors', async (request, reply) => {
     const body = parseMonitorBody(request.body);
     if (body.target === undefined) throw badRequest({ target: ['required: the UUID of a table or column, or {warehouse, table, column}'] });
-    const monitor = monitorFrom(uuidv7(), body, await resolveTarget(deps, body.target));
+    const monitor = monitorFrom(deps, uuidv7(), body, await resolveTarget(deps, body.target));
     await nameFree(deps, monitor.name, monitor.id);
     await checkColumn(deps, monitor);
     await insertApiMonitor(deps.db, monitor, deps.clock.now());
@@ -149,7 +151,7 @@ export function monitorWriteRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const patch = parseMonitorBody(request.body);
     const record = await editable(deps, id);
     const merged = merge(bodyOf(record), patch);
-    const monitor = monitorFrom(id, merged, await resolveTarget(deps, merged.target!));
+    const monitor = monitorFrom(deps, id, merged, await resolveTarget(deps, merged.target!));
     await nameFree(deps, monitor.name, id);
     await checkColumn(deps, monitor);
     await updateApiMonitor(deps.db, monitor, JSON.stringify(monitor.schedule) !== record.monitor.schedule, deps.clock.now());

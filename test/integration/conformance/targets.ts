@@ -165,6 +165,23 @@ export async function seedPostgres(url: string, schema: string): Promise<SeededW
   };
 }
 
+/**
+ * Redshift on the machine's PostgreSQL: the same protocol and, for what Vigil sends, the
+ * same SQL, but for GETDATE(), which Redshift has and PostgreSQL lacks. It is added here as
+ * Redshift defines it: the statement's start time, as a TIMESTAMP in the session's zone.
+ */
+export async function seedRedshift(url: string, schema: string): Promise<SeededWarehouse> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('CREATE OR REPLACE FUNCTION public.getdate() RETURNS timestamp LANGUAGE sql STABLE AS $$ SELECT LOCALTIMESTAMP $$');
+  } finally {
+    await client.end();
+  }
+  const seeded = await seedPostgres(url, schema);
+  return { ...seeded, config: { ...seeded.config, type: 'redshift' } as WarehouseConfig };
+}
+
 export async function seedMysql(url: string, database: string): Promise<SeededWarehouse> {
   const seededAt = new Date();
   const connection = await mysql.createConnection({ uri: url, timezone: 'Z' });

@@ -111,3 +111,6 @@ WHERE (id > 10);
 SELECT * FROM (
 SELECT COUNT(*) FROM shop.customers WHERE type = 'external'
 ) AS vigil_custom LIMIT 2;
+
+-- column type
+SELECT data_type FROM information_schema.columns WHERE table_schema = 'shop' AND table_name = 'orders' AND column_name = 'amount';

@@ -111,3 +111,6 @@ WHERE (id > 10);
 SELECT * FROM (
 SELECT COUNT(*) FROM shop.customers WHERE type = 'external'
 ) AS vigil_custom LIMIT 2;
+
+-- column type
+SELECT type AS data_type FROM pragma_table_info('orders', 'shop') WHERE name = 'amount';

@@ -1,0 +1,111 @@
+-- row_count
+SELECT
+  COUNT(*) AS "m0"
+FROM "ANALYTICS"."SHOP"."ORDERS";
+
+-- row_count where
+SELECT
+  COUNT(*) AS "m0"
+FROM "ANALYTICS"."SHOP"."ORDERS"
+WHERE (status = 'paid');
+
+-- freshness
+SELECT
+  DATEDIFF('millisecond', MAX("UPDATED_AT"), CURRENT_TIMESTAMP) / 3600000 AS "m0"
+FROM "ANALYTICS"."SHOP"."ORDERS";
+
+-- freshness where
+SELECT
+  DATEDIFF('millisecond', MAX("UPDATED_AT"), CURRENT_TIMESTAMP) / 3600000 AS "m0"
+FROM "ANALYTICS"."SHOP"."ORDERS"
+WHERE (status = 'paid');
+
+-- null_percentage
+SELECT
+  CAST(COUNT(*) - COUNT("AMOUNT") AS DOUBLE) * 100 / NULLIF(COUNT(*), 0) AS "m0"
+FROM "ANALYTICS"."SHOP"."ORDERS";
+
+-- null_percentage where
+SELECT
+  CAST(COUNT(*) - COUNT("AMOUNT") AS DOUBLE) * 100 / NULLIF(COUNT(*), 0) AS "m0"
+FROM "ANALYTICS"."SHOP"."ORDERS"
+WHERE (status = 'paid');
+
+-- unique_percentage
+SELECT
+  CAST(COUNT(DISTINCT "EMAIL") AS DOUBLE) * 100 / NULLIF(COUNT("EMAIL"), 0) AS "m0"
+FROM "ANALYTICS"."SHOP"."ORDERS";
+
+-- unique_percentage where
+SELECT
+  CAST(COUNT(DISTINCT "EMAIL") AS DOUBLE) * 100 / NULLIF(COUNT("EMAIL"), 0) AS "m0"
+FROM "ANALYTICS"."SHOP"."ORDERS"
+WHERE (status = 'paid');
+
+-- cardinality
+SELECT
+  COUNT(DISTINCT "COUNTRY") AS "m0"
+FROM "ANALYTICS"."SHOP"."ORDERS";
+
+-- cardinality where
+SELECT
+  COUNT(DISTINCT "COUNTRY") AS "m0"
+FROM "ANALYTICS"."SHOP"."ORDERS"
+WHERE (status = 'paid');
+
+-- min
+SELECT
+  MIN("AMOUNT") AS "m0"
+FROM "ANALYTICS"."SHOP"."ORDERS";
+
+-- max
+SELECT
+  MAX("AMOUNT") AS "m0"
+FROM "ANALYTICS"."SHOP"."ORDERS";
+
+-- mean
+SELECT
+  AVG("AMOUNT") AS "m0"
+FROM "ANALYTICS"."SHOP"."ORDERS";
+
+-- mean where
+SELECT
+  AVG("AMOUNT") AS "m0"
+FROM "ANALYTICS"."SHOP"."ORDERS"
+WHERE (status = 'paid');
+
+-- batch of every metric, mixed filters
+SELECT
+  COUNT(*) AS "m0",
+  COUNT(CASE WHEN (status = 'paid') THEN 1 END) AS "m1",
+  DATEDIFF('millisecond', MAX("UPDATED_AT"), CURRENT_TIMESTAMP) / 3600000 AS "m2",
+  DATEDIFF('millisecond', MAX(CASE WHEN (status = 'paid') THEN "UPDATED_AT" END), CURRENT_TIMESTAMP) / 3600000 AS "m3",
+  CAST(COUNT(*) - COUNT("AMOUNT") AS DOUBLE) * 100 / NULLIF(COUNT(*), 0) AS "m4",
+  CAST(COUNT(CASE WHEN (status = 'paid') THEN 1 END) - COUNT(CASE WHEN (status = 'paid') THEN "AMOUNT" END) AS DOUBLE) * 100 / NULLIF(COUNT(CASE WHEN (status = 'paid') THEN 1 END), 0) AS "m5",
+  CAST(COUNT(DISTINCT "EMAIL") AS DOUBLE) * 100 / NULLIF(COUNT("EMAIL"), 0) AS "m6",
+  CAST(COUNT(DISTINCT CASE WHEN (status = 'paid') THEN "EMAIL" END) AS DOUBLE) * 100 / NULLIF(COUNT(CASE WHEN (status = 'paid') THEN "EMAIL" END), 0) AS "m7",
+  COUNT(DISTINCT "COUNTRY") AS "m8",
+  COUNT(DISTINCT CASE WHEN (status = 'paid') THEN "COUNTRY" END) AS "m9",
+  MIN("AMOUNT") AS "m10",
+  MAX("AMOUNT") AS "m11",
+  AVG("AMOUNT") AS "m12",
+  AVG(CASE WHEN (status = 'paid') THEN "AMOUNT" END) AS "m13"
+FROM "ANALYTICS"."SHOP"."ORDERS";
+
+-- batch sharing one filter: it becomes the WHERE
+SELECT
+  COUNT(*) AS "m0",
+  MAX("AMOUNT") AS "m1"
+FROM "ANALYTICS"."SHOP"."ORDERS"
+WHERE (id > 10);
+
+-- custom_sql
+SELECT * FROM (
+SELECT COUNT(*) FROM shop.customers WHERE type = 'external'
+) AS vigil_custom LIMIT 2;
+
+-- column type
+SELECT DATA_TYPE FROM "ANALYTICS".INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = 'SHOP' AND TABLE_NAME = 'ORDERS' AND COLUMN_NAME = 'AMOUNT';
+
+-- freshness from the warehouse's metadata
+SELECT DATEDIFF('millisecond', LAST_ALTERED, CURRENT_TIMESTAMP) / 3600000 AS "hours" FROM "ANALYTICS".INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = 'SHOP' AND TABLE_NAME = 'ORDERS';
