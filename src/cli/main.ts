@@ -11,6 +11,7 @@ import { validateCommand } from './validate.js';
 import { backtestCommand } from './backtest.js';
 import { createApiKeyCommand, listApiKeysCommand, revokeApiKeyCommand } from './api-key.js';
 import { API_ROLES } from '../domain/api-key.js';
+import { testConnectionCommand } from './test-connection.js';
 
 const DEFAULT_CONFIG = 'vigil.yaml';
 
@@ -82,6 +83,14 @@ async function main(argv: string[]): Promise<number> {
     .addOption(configOption())
     .action((options) => {
       code = validateCommand(options);
+    });
+
+  program
+    .command('test-connection <warehouse>')
+    .description("check that a warehouse is reachable, its credentials hold and every table its monitors read can be queried; says which failed (exit 0 all good, 2 otherwise)")
+    .addOption(configOption())
+    .action(async (warehouse: string, options) => {
+      code = await testConnectionCommand(warehouse, options);
     });
 
   program
