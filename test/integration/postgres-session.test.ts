@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresConnector, poolConfig } from '../../connectors/postgres/connector.js';
+import { createRedshiftConnector, REDSHIFT_SESSION } from '../../connectors/redshift/connector.js';
 import type { ServerWarehouseConfig } from '../../src/domain/warehouse.js';
 import { describeWithDatabase } from '../helpers/databases.js';
 
@@ -12,6 +13,17 @@ describe('postgres pool settings', () => {
     expect(config).toMatchObject({ host: 'db.internal', port: 6543, user: 'ro', password: 's3cret', database: 'shop', application_name: 'vigil-test', max: 1 });
     expect(config.options).toBe('-c search_path=analytics -c TimeZone=UTC -c statement_timeout=30000 -c default_transaction_read_only=on');
     expect((config as { connectionString?: string }).connectionString).toBeUndefined();
+  });
+
+  it('Redshift: redshift:// urls, port 5439 by default, and no startup options (Redshift takes none)', () => {
+    const redshift = { ...base, type: 'redshift' as const };
+    expect(poolConfig({ ...redshift, url: 'redshift://ro@c.abc.eu-west-1.redshift.amazonaws.com/dev' }, REDSHIFT_SESSION)).toMatchObject({
+      host: 'c.abc.eu-west-1.redshift.amazonaws.com', port: 5439, user: 'ro', database: 'dev',
+    });
+    const config = poolConfig({ ...redshift, host: 'c.example', user: 'ro' }, REDSHIFT_SESSION);
+    expect(config).toMatchObject({ host: 'c.example', port: 5439 });
+    expect(config.options).toBeUndefined();
+    expect(poolConfig({ ...redshift, url: 'postgres://ro@c.example:5440/dev' }, REDSHIFT_SESSION).port).toBe(5440);
   });
 });
 
@@ -26,6 +38,16 @@ describeWithDatabase('TEST_PG_URL', 'postgres sessions', (url) => {
       await connector.close();
     }
   };
+
+  it('Redshift sessions set UTC and the statement timeout with statements, and query read-only', async () => {
+    const connector = createRedshiftConnector('rs', { ...base, type: 'redshift', url, query_timeout_seconds: 7 });
+    try {
+      const result = await connector.query("SELECT current_setting('TimeZone'), current_setting('statement_timeout'), current_setting('transaction_read_only')");
+      expect(result.rows[0]).toEqual(['UTC', '7s', 'on']);
+    } finally {
+      await connector.close();
+    }
+  });
 
   it('stays UTC, read-only and time-limited whatever options the url carries', async () => {
     const withOptions = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c statement_timeout=0 -c default_transaction_read_only=off -c TimeZone=Asia/Tokyo')}`;
