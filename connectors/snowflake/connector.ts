@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import snowflake from 'snowflake-sdk';
+import type snowflake from 'snowflake-sdk';
 import type { Cell, Connector, QueryResult } from '../../src/domain/connector.js';
 import { messageOf } from '../../src/domain/errors.js';
 import type { SnowflakeWarehouseConfig } from '../../src/domain/warehouse.js';
@@ -10,14 +10,24 @@ import { classifySnowflakeError } from './errors.js';
 /** Column types whose values are numbers, whatever form the driver hands them in. */
 const NUMERIC_TYPES = new Set(['fixed', 'real', 'decfloat', 'number', 'float']);
 
-let quieted = false;
+type Sdk = typeof snowflake;
+let loaded: Promise<Sdk> | undefined;
 
-/** The driver logs to a file and the console by default; Vigil says what matters itself. */
-function quietDriver(): void {
-  if (quieted) return;
-  quieted = true;
-  const nothing = () => {};
-  snowflake.configure({ logLevel: 'OFF', customLogger: { error: nothing, warn: nothing, info: nothing, debug: nothing, trace: nothing } });
+/**
+ * The driver, loaded once. Unless told not to, it probes the cloud metadata endpoints of
+ * AWS, GCP and Azure as it loads (for workload identity, which Vigil does not use): on a
+ * machine outside those clouds that means requests that hang until they time out. It also
+ * logs to a file and the console; Vigil says what matters itself.
+ */
+function driver(): Promise<Sdk> {
+  loaded ??= (async () => {
+    process.env.SNOWFLAKE_DISABLE_PLATFORM_DETECTION ??= 'true';
+    const sdk = (await import('snowflake-sdk')).default;
+    const nothing = () => {};
+    sdk.configure({ logLevel: 'OFF', additionalLogToConsole: false, customLogger: { error: nothing, warn: nothing, info: nothing, debug: nothing, trace: nothing } });
+    return sdk;
+  })();
+  return loaded;
 }
 
 function toCell(value: unknown, type: string | undefined): Cell {
@@ -59,7 +69,8 @@ export function connectionOptions(config: SnowflakeWarehouseConfig, where: strin
     ...auth,
     ...defined,
     application: 'Vigil',
-    timeout: Math.round(config.connect_timeout_seconds * 1000),
+    // The daemon retries a failed login itself, with its own backoff; the driver would try 7 times.
+    sfRetryMaxLoginRetries: 1,
   } as snowflake.ConnectionOptions;
 }
 
@@ -71,7 +82,7 @@ export function connectionOptions(config: SnowflakeWarehouseConfig, where: strin
  * the session's UTC zone, the query tag and the statement timeout.
  */
 export async function createSnowflakeConnector(name: string, config: SnowflakeWarehouseConfig): Promise<Connector> {
-  quietDriver();
+  const sdk = await driver();
   const where = describeWarehouse(name, config.type);
   const options = connectionOptions(config, where);
   const timeoutSeconds = Math.max(1, Math.ceil(config.query_timeout_seconds));
@@ -84,15 +95,25 @@ export async function createSnowflakeConnector(name: string, config: SnowflakeWa
   let session: Promise<snowflake.Connection> | undefined;
   let closed = false;
 
+  const connectMs = Math.round(config.connect_timeout_seconds * 1000);
   const connect = (): Promise<snowflake.Connection> => {
     session ??= (async () => {
-      const connection = snowflake.createConnection(options);
+      const connection = sdk.createConnection(options);
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await connection.connectAsync(() => {});
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(warehouseError(where, 'network', `no answer within connect_timeout_seconds (${config.connect_timeout_seconds} s): check account and access_url`, undefined)), connectMs);
+        });
+        // connect() hands every failure to its callback; connectAsync() throws some and not others.
+        const loggedIn = new Promise<void>((resolve, reject) => connection.connect((error) => (error ? reject(error) : resolve())));
+        await Promise.race([loggedIn, late]);
         return connection;
       } catch (error) {
         session = undefined;
+        connection.destroy(() => {});
         throw classifySnowflakeError(error, where, 'connect');
+      } finally {
+        clearTimeout(timer);
       }
     })();
     return session;
@@ -113,8 +134,8 @@ export async function createSnowflakeConnector(name: string, config: SnowflakeWa
       return await execute(connection, sql, parameters, timeoutSeconds);
     } catch (error) {
       const vigil = classifySnowflakeError(error, where, 'query');
-      // A lost session (expired, or the network dropped it) is logged in again next time.
-      if (vigil.kind === 'network') await forget(connection);
+      // A lost session (expired, the network dropped it, or no answer at all) is logged in again next time.
+      if (vigil.kind === 'network' || (error as { vigilGaveUp?: boolean }).vigilGaveUp === true) await forget(connection);
       throw vigil;
     }
   };
@@ -137,7 +158,11 @@ export async function createSnowflakeConnector(name: string, config: SnowflakeWa
   };
 }
 
-/** Runs one statement; past the timeout (and a margin for Snowflake to cancel it) Vigil cancels it itself. */
+/**
+ * Runs one statement. Snowflake cancels it at STATEMENT_TIMEOUT_IN_SECONDS; should Snowflake
+ * not answer at all (the driver would retry for a long time), Vigil gives up a little later,
+ * cancels it and drops the session.
+ */
 function execute(connection: snowflake.Connection, sql: string, parameters: Record<string, unknown>, timeoutSeconds: number): Promise<QueryResult> {
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -162,7 +187,7 @@ function execute(connection: snowflake.Connection, sql: string, parameters: Reco
       if (settled) return;
       settled = true;
       statement.cancel(() => {});
-      reject(Object.assign(new Error(`no answer within query_timeout_seconds (${timeoutSeconds} s); the statement was cancelled`), { code: '000604' }));
+      reject(Object.assign(new Error(`no answer within query_timeout_seconds (${timeoutSeconds} s); the statement was cancelled`), { code: '000604', vigilGaveUp: true }));
     }, (timeoutSeconds + 10) * 1000);
   });
 }

@@ -3,7 +3,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { join } from 'node:path';
+import { openConnector } from '../../../connectors/registry.js';
 import type { WarehouseConfig } from '../../../src/domain/warehouse.js';
+import { startSnowflakeEmulator } from '../../emulators/snowflake/server.js';
 import { ROWS } from './fixture.js';
 
 /** A warehouse seeded with the fixture table, ready for a connector, and how to clean it up. */
@@ -18,6 +20,8 @@ export interface SeededWarehouse {
   seededAt: Date;
   /** A query that runs for seconds or minutes, to check the statement timeout. */
   slowQuery: string;
+  /** Where the warehouse dates its tables (Snowflake, BigQuery): how long before seeding the fixture table last changed. */
+  metadataHoursAgo?: number;
   /** Runs SQL with write access, outside the connector, to check the canary. */
   count(table: string[]): Promise<number>;
   cleanup(): Promise<void>;
@@ -228,5 +232,74 @@ export async function seedMysql(url: string, database: string): Promise<SeededWa
       await c.query(`DROP DATABASE IF EXISTS ${name(database)}`);
       await c.end();
     },
+  };
+}
+
+/** The fixture's rows as DuckDB VALUES, times as `hours ago` from the seeding time. */
+function duckdbValues(seededAt: Date): string {
+  const literal = (value: number | string | null) => (value === null ? 'NULL' : typeof value === 'number' ? String(value) : `'${value.replace(/'/g, "''")}'`);
+  return ROWS.map(
+    (r) =>
+      `(${r.id}, ${literal(r.amount)}, ${literal(r.category)}, TIMESTAMP '${sqlTimestamp(hoursAgo(seededAt, r.updatedHoursAgo))}', TIMESTAMPTZ '${sqlTimestamp(hoursAgo(seededAt, r.loadedHoursAgo))}+00')`,
+  ).join(', ');
+}
+
+/** Counts rows through a connector of its own (the emulators hold their DuckDB file open). */
+async function countThrough(config: WarehouseConfig, table: string): Promise<number> {
+  const connector = await openConnector('conformance_count', config);
+  try {
+    return Number((await connector.query(`SELECT COUNT(*) FROM ${table}`)).rows[0]![0]);
+  } finally {
+    await connector.close();
+  }
+}
+
+/**
+ * Snowflake: the real snowflake-sdk against the wire emulator (test/emulators/snowflake),
+ * which runs the SQL on DuckDB. Tables are stored as Snowflake stores unquoted names, in
+ * upper case, and the config names them in lower case, as people write them.
+ */
+export async function seedSnowflake(dir: string): Promise<SeededWarehouse> {
+  const path = join(dir, 'snowflake.duckdb');
+  const seededAt = new Date();
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  await connection.run('CREATE SCHEMA "PUBLIC"');
+  for (const [name, category] of [['ITEMS', 'CATEGORY'], [HOSTILE_TABLE, HOSTILE_COLUMN]] as const) {
+    await connection.run(`CREATE TABLE "PUBLIC".${q('"', name)} (ID BIGINT, AMOUNT DECIMAL(10,2), ${q('"', category)} VARCHAR, UPDATED_AT TIMESTAMP, LOADED_AT TIMESTAMPTZ)`);
+    await connection.run(`INSERT INTO "PUBLIC".${q('"', name)} VALUES ${duckdbValues(seededAt)}`);
+  }
+  await connection.run('CREATE TABLE "PUBLIC"."CANARY" (X INTEGER)');
+  connection.closeSync();
+  instance.closeSync();
+  const metadataHoursAgo = 3;
+  const emulator = await startSnowflakeEmulator({
+    duckdbPath: path,
+    database: 'ANALYTICS',
+    users: { VIGIL: { password: 'conformance' } },
+    lastAltered: { 'PUBLIC.ITEMS': hoursAgo(seededAt, metadataHoursAgo) },
+  });
+  const config: WarehouseConfig = {
+    type: 'snowflake',
+    account: 'testaccount',
+    user: 'vigil',
+    password: 'conformance',
+    database: 'ANALYTICS',
+    schema: 'PUBLIC',
+    warehouse: 'COMPUTE_WH',
+    query_tag: 'vigil-test',
+    access_url: emulator.accessUrl,
+    ...common,
+  };
+  return {
+    config,
+    table: ['analytics', 'public', 'items'],
+    hostileTable: ['ANALYTICS', 'PUBLIC', HOSTILE_TABLE],
+    canaryTable: ['ANALYTICS', 'PUBLIC', 'CANARY'],
+    seededAt,
+    metadataHoursAgo,
+    slowQuery: 'SELECT COUNT(*) FROM range(1000000000000) AS t(x) WHERE x % 7 = 3',
+    count: (table) => countThrough(config, table.map((t) => q('"', t)).join('.')),
+    cleanup: () => emulator.close(),
   };
 }
