@@ -1,4 +1,6 @@
+import { accessSync, constants } from 'node:fs';
 import { BigQuery, type Job, type Query } from '@google-cloud/bigquery';
+import { messageOf } from '../../src/domain/errors.js';
 import type { Cell, Connector, QueryResult } from '../../src/domain/connector.js';
 import type { BigQueryWarehouseConfig } from '../../src/domain/warehouse.js';
 import { describeWarehouse, warehouseError } from '../shared/classify.js';
@@ -36,6 +38,13 @@ export function toCell(value: unknown): Cell {
  */
 export async function createBigQueryConnector(name: string, config: BigQueryWarehouseConfig): Promise<Connector> {
   const where = describeWarehouse(name, config.type);
+  if (config.key_file !== undefined) {
+    try {
+      accessSync(config.key_file, constants.R_OK);
+    } catch (error) {
+      throw warehouseError(where, 'auth', `cannot read key_file ${config.key_file}: ${messageOf(error)}`, error);
+    }
+  }
   const client = new BigQuery({
     projectId: config.project,
     ...(config.location === undefined ? {} : { location: config.location }),

@@ -3,6 +3,7 @@ import { networkFailure, warehouseError } from '../shared/classify.js';
 
 /** BigQuery's error reasons (error.errors[].reason) that are not plain SQL mistakes. */
 const KIND_BY_REASON: Readonly<Record<string, WarehouseErrorKind>> = {
+  authError: 'auth',
   accessDenied: 'permission',
   billingNotEnabled: 'permission',
   billingTierLimitExceeded: 'permission',
@@ -12,10 +13,13 @@ const KIND_BY_REASON: Readonly<Record<string, WarehouseErrorKind>> = {
   internalError: 'network',
   rateLimitExceeded: 'network',
   jobRateLimitExceeded: 'network',
+  // jobTimeoutMs ends a job as "stopped"; Vigil cancels a job only at its own timeout too.
   stopped: 'timeout',
 };
 
 const HINT_BY_REASON: Readonly<Record<string, string>> = {
+  authError: 'check key_file (or the application default credentials): the key may be revoked or for another account',
+  stopped: 'the query ran past query_timeout_seconds',
   accessDenied: 'grant the service account roles/bigquery.dataViewer on the dataset and roles/bigquery.jobUser on the project',
   bytesBilledLimitExceeded: 'the query would scan more than maximum_bytes_billed: raise it, or filter the monitor with a where on the partition column',
   timeout: 'the query ran past query_timeout_seconds',

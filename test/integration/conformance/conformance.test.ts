@@ -9,7 +9,7 @@ import { describeWithDatabase, uniqueName } from '../../helpers/databases.js';
 import { monitor } from '../../helpers/monitors.js';
 import { tempDir } from '../../helpers/temp.js';
 import { CASES, type Case } from './fixture.js';
-import { HOSTILE_COLUMN, seedDuckdb, seedMysql, seedPostgres, seedRedshift, seedSnowflake, seedSqlite, type SeededWarehouse } from './targets.js';
+import { HOSTILE_COLUMN, seedDuckdb, seedMysql, seedPostgres, seedBigQuery, seedRedshift, seedSnowflake, seedSqlite, type SeededWarehouse } from './targets.js';
 
 /**
  * The connector conformance suite: every warehouse, the same seeded table, the same
@@ -238,4 +238,5 @@ describe('duckdb connector', () => conformance('duckdb', async () => seedDuckdb(
 describeWithDatabase('TEST_PG_URL', 'postgres connector', (url) => conformance('postgres', () => seedPostgres(url, uniqueName('vigil_it'))));
 describeWithDatabase('TEST_MYSQL_URL', 'mysql connector', (url) => conformance('mysql', () => seedMysql(url, uniqueName('vigil_it'))));
 describe('snowflake connector (snowflake-sdk, wire emulator)', () => conformance('snowflake', async () => seedSnowflake(tempDir())));
+describe('bigquery connector (@google-cloud/bigquery, wire emulator)', () => conformance('bigquery', async () => seedBigQuery(tempDir())));
 describeWithDatabase('TEST_PG_URL', 'redshift connector (on PostgreSQL)', (url) => conformance('redshift', () => seedRedshift(url, uniqueName('vigil_it'))));

@@ -3,9 +3,11 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { join } from 'node:path';
-import { openConnector } from '../../../connectors/registry.js';
+import { dialectFor, openConnector } from '../../../connectors/registry.js';
 import type { WarehouseConfig } from '../../../src/domain/warehouse.js';
 import { startSnowflakeEmulator } from '../../emulators/snowflake/server.js';
+import { startBigQueryEmulator } from '../../emulators/bigquery/server.js';
+import { generateKeyPairSync } from 'node:crypto';
 import { ROWS } from './fixture.js';
 
 /** A warehouse seeded with the fixture table, ready for a connector, and how to clean it up. */
@@ -245,10 +247,10 @@ function duckdbValues(seededAt: Date): string {
 }
 
 /** Counts rows through a connector of its own (the emulators hold their DuckDB file open). */
-async function countThrough(config: WarehouseConfig, table: string): Promise<number> {
+async function countThrough(config: WarehouseConfig, table: string[]): Promise<number> {
   const connector = await openConnector('conformance_count', config);
   try {
-    return Number((await connector.query(`SELECT COUNT(*) FROM ${table}`)).rows[0]![0]);
+    return Number((await connector.query(`SELECT COUNT(*) FROM ${dialectFor(config.type).tableName(table)}`)).rows[0]![0]);
   } finally {
     await connector.close();
   }
@@ -299,7 +301,56 @@ export async function seedSnowflake(dir: string): Promise<SeededWarehouse> {
     seededAt,
     metadataHoursAgo,
     slowQuery: 'SELECT COUNT(*) FROM range(1000000000000) AS t(x) WHERE x % 7 = 3',
-    count: (table) => countThrough(config, table.map((t) => q('"', t)).join('.')),
+    count: (table) => countThrough(config, table),
+    cleanup: () => emulator.close(),
+  };
+}
+
+/**
+ * BigQuery: the real @google-cloud/bigquery client, authenticated with a service-account key
+ * file, against the wire emulator (test/emulators/bigquery), which runs the SQL on DuckDB.
+ */
+export async function seedBigQuery(dir: string): Promise<SeededWarehouse> {
+  const path = join(dir, 'bigquery.duckdb');
+  const seededAt = new Date();
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  await connection.run('CREATE SCHEMA shop');
+  for (const [name, category] of [['items', 'category'], [HOSTILE_TABLE, HOSTILE_COLUMN]] as const) {
+    // amount as NUMERIC, updated_at as DATETIME, loaded_at as TIMESTAMP: BigQuery's kinds.
+    await connection.run(`CREATE TABLE shop.${q('"', name)} (id BIGINT, amount DECIMAL(10,2), ${q('"', category)} VARCHAR, updated_at TIMESTAMP, loaded_at TIMESTAMPTZ)`);
+    await connection.run(`INSERT INTO shop.${q('"', name)} VALUES ${duckdbValues(seededAt)}`);
+  }
+  await connection.run('CREATE TABLE shop.canary (x INTEGER)');
+  connection.closeSync();
+  instance.closeSync();
+  const account = 'vigil@vigil-test.iam.gserviceaccount.com';
+  const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const metadataHoursAgo = 3;
+  const emulator = await startBigQueryEmulator({
+    duckdbPath: path,
+    projectId: 'vigil-test',
+    serviceAccounts: { [account]: keys.publicKey },
+    lastModified: { 'shop.items': hoursAgo(seededAt, metadataHoursAgo) },
+  });
+  const config: WarehouseConfig = {
+    type: 'bigquery',
+    project: 'vigil-test',
+    location: 'US',
+    key_file: emulator.writeKeyFile(dir, account, keys.privateKey),
+    api_endpoint: emulator.apiEndpoint,
+    labels: { app: 'vigil-test' },
+    ...common,
+  };
+  return {
+    config,
+    table: ['shop', 'items'],
+    hostileTable: ['shop', HOSTILE_TABLE],
+    canaryTable: ['shop', 'canary'],
+    seededAt,
+    metadataHoursAgo,
+    slowQuery: 'SELECT COUNT(*) FROM range(1000000000000) AS t(x) WHERE x % 7 = 3',
+    count: (table) => countThrough(config, table),
     cleanup: () => emulator.close(),
   };
 }
