@@ -22,6 +22,8 @@ let loaded: Promise<Sdk> | undefined;
 function driver(): Promise<Sdk> {
   loaded ??= (async () => {
     process.env.SNOWFLAKE_DISABLE_PLATFORM_DETECTION ??= 'true';
+    // The driver bundles the AWS SDK (for stages on S3), which warns about Node 20 on its own.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const sdk = (await import('snowflake-sdk')).default;
     const nothing = () => {};
     sdk.configure({ logLevel: 'OFF', additionalLogToConsole: false, customLogger: { error: nothing, warn: nothing, info: nothing, debug: nothing, trace: nothing } });
