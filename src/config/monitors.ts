@@ -1,11 +1,11 @@
 import { dialectFor } from '../../connectors/registry.js';
 import { integrationId, targetId, yamlMonitorId } from '../domain/ids.js';
 import { METRIC_LABEL, METRIC_TYPES, normaliseMetricType, type MetricConfig } from '../domain/metric.js';
-import { defaultMonitorName, formatTablePath, type Monitor } from '../domain/monitor.js';
+import { defaultMonitorName, type Monitor } from '../domain/monitor.js';
 import { unrunnableCron } from '../scheduler/cron-frequency.js';
 import { checkTargetShape, resolveCondition, resolveSchedule, type Problem } from '../domain/rules.js';
 import { DEFAULT_SCHEDULE } from '../domain/schedule.js';
-import { parseTablePath } from '../domain/table-path.js';
+import { parseTablePath, tablePartsProblem } from '../domain/table-path.js';
 import type { WarehouseType } from '../domain/connector.js';
 import type { RawMonitor } from './schema.js';
 import type { ConfigIssue, ConfigPath } from './source.js';
@@ -55,14 +55,8 @@ export function resolveMonitors(
       const parsed = typeof m.table === 'string' ? parseTablePath(m.table) : { parts: m.table };
       if ('error' in parsed) issues.push({ path: at('table'), message: parsed.error });
       else table = parsed.parts;
-      if (table !== null && warehouse?.type !== undefined) {
-        const { maxTableParts: max, minTableParts: min } = dialectFor(warehouse.type);
-        if (table.length > max) {
-          issues.push({ path: at('table'), message: `a ${warehouse.type} table name has at most ${max} parts, got ${table.length}: ${formatTablePath(table)}` });
-        } else if (table.length < min) {
-          issues.push({ path: at('table'), message: `a ${warehouse.type} table name needs its dataset: dataset.table or project.dataset.table, got ${formatTablePath(table)}` });
-        }
-      }
+      const problem = table === null || warehouse?.type === undefined ? undefined : tablePartsProblem(warehouse.type, table, dialectFor(warehouse.type));
+      if (problem !== undefined) issues.push({ path: at('table'), message: problem });
     }
 
     const metricConfig: MetricConfig = { ...(m.metric_config ?? {}) };

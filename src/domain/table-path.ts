@@ -39,3 +39,11 @@ export function parseTablePath(text: string): { parts: string[] } | { error: str
   }
   return { parts };
 }
+
+/** Why a table path does not fit a warehouse's limits on its parts, or undefined when it does. */
+export function tablePartsProblem(type: string, parts: readonly string[], limits: { minTableParts: number; maxTableParts: number }): string | undefined {
+  const shown = parts.join('.');
+  if (parts.length > limits.maxTableParts) return `a ${type} table name has at most ${limits.maxTableParts} parts, got ${parts.length}: ${shown}`;
+  if (parts.length < limits.minTableParts) return `a ${type} table name needs its dataset: dataset.table or project.dataset.table, got ${shown}`;
+  return undefined;
+}

@@ -312,3 +312,25 @@ describe('the write rate limit', () => {
     expect((await fetch(`${url}/monitor/monitors`, { headers: { authorization: `Bearer ${keys.editor}` } })).status).toBe(200);
   });
 });
+
+describe('monitors on a cloud warehouse', () => {
+  it("takes freshness without a timestamp column where the warehouse dates its tables, and a BigQuery table only with its dataset", async () => {
+    const served = await fixture.serve({ warehouses: ['wh', 'bq'] });
+    const post = async (body: unknown) => {
+      const response = await fetch(`${served.base}/monitor/monitors`, { method: 'POST', headers: { authorization: `Bearer ${keys.admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: response.status, body: await response.json() };
+    };
+    expect(await post({ target: { warehouse: 'bq', table: 'orders' }, metric_type: 'row_count' })).toMatchObject({
+      status: 400,
+      body: { 'target.table': ['a bigquery table name needs its dataset: dataset.table or project.dataset.table, got orders'] },
+    });
+    expect(await post({ target: { warehouse: 'bq', table: 'shop.orders' }, metric_type: 'freshness' })).toMatchObject({
+      status: 201,
+      body: { name: 'Freshness of shop.orders', metric_type: 'freshness', metric_config: {} },
+    });
+    expect(await post({ target: { warehouse: 'wh', table: 'items' }, metric_type: 'freshness' })).toMatchObject({
+      status: 400,
+      body: { metric_config: [expect.stringMatching(/freshness needs metric_config\.timestamp_column/)] },
+    });
+  });
+});

@@ -29,6 +29,7 @@ export const FIXTURE_YAML = (warehousePath: string) => `
 store: sqlite:./vigil.db
 warehouses:
   wh: { type: sqlite, path: ${warehousePath} }
+  bq: { type: bigquery, project: vigil-test }
 monitors:
   - { name: rows, warehouse: wh, table: items, metric_type: row_count, condition: { min: 5, max: 20 } }
   - { name: too many rows, warehouse: wh, table: items, metric_type: row_count, condition: { max: 9 } }

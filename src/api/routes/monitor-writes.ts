@@ -4,7 +4,7 @@ import { METRIC_LABEL, needsNumericColumn } from '../../domain/metric.js';
 import { defaultMonitorName, describeTarget, type Monitor } from '../../domain/monitor.js';
 import { dialectFor } from '../../../connectors/registry.js';
 import { messageOf } from '../../domain/errors.js';
-import { parseTablePath } from '../../domain/table-path.js';
+import { parseTablePath, tablePartsProblem } from '../../domain/table-path.js';
 import { getMonitor, type MonitorRecord } from '../../store/api-reads.js';
 import { deleteMonitor, ensureTarget, findTarget, insertApiMonitor, monitorNamed, updateApiMonitor, type KnownTarget } from '../../store/api-monitors-repo.js';
 import { badRequest, HttpError, notFound } from '../http-errors.js';
@@ -26,6 +26,9 @@ async function resolveTarget(deps: ApiDeps, ref: TargetRef): Promise<KnownTarget
       const parsed = typeof ref.table === 'string' ? parseTablePath(ref.table) : { parts: ref.table };
       if ('error' in parsed) throw badRequest({ 'target.table': [parsed.error] });
       table = parsed.parts;
+      const type = deps.connectors?.warehouse(ref.warehouse)?.config.type;
+      const problem = type === undefined ? undefined : tablePartsProblem(type, table, dialectFor(type));
+      if (problem !== undefined) throw badRequest({ 'target.table': [problem] });
     }
     if (ref.column !== undefined && table === null) throw badRequest({ 'target.column': ['a column needs its table'] });
     known = await ensureTarget(deps.db, ref.warehouse, table, ref.column ?? null, deps.clock.now());
