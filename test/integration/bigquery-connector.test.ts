@@ -154,6 +154,22 @@ describe('bigquery connector', () => {
     expect(emulator.requests.length).toBe(before);
   });
 
+  it('uses application default credentials without key_file (GOOGLE_APPLICATION_CREDENTIALS here)', async () => {
+    const saved = process.env.GOOGLE_APPLICATION_CREDENTIALS;
+    process.env.GOOGLE_APPLICATION_CREDENTIALS = keyFile;
+    try {
+      const connector = await createBigQueryConnector('bq', settings({ key_file: undefined }));
+      try {
+        expect((await connector.query('SELECT COUNT(*) AS n FROM `shop`.`types`')).rows).toEqual([[2]]);
+      } finally {
+        await connector.close();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+      else process.env.GOOGLE_APPLICATION_CREDENTIALS = saved;
+    }
+  });
+
   it('test-connection says which step failed', async () => {
     const yaml = (key: string) =>
       `warehouses:\n  bq:\n    type: bigquery\n    project: vigil-test\n    key_file: ${key}\n    api_endpoint: ${emulator.apiEndpoint}\nmonitors:\n  - { warehouse: bq, table: shop.types, metric_type: row_count }\n  - { warehouse: bq, table: shop.secret, metric_type: row_count }\n`;
