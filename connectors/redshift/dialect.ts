@@ -1,11 +1,10 @@
 import { dialectFrom, type SqlFlavour } from '../shared/metric-sql.js';
+import { postgresFlavour } from '../postgres/dialect.js';
 
+/** Postgres' SQL, but for the time now (see hoursSince). */
 export const redshiftFlavour: SqlFlavour = {
+  ...postgresFlavour,
   type: 'redshift',
-  quote: '"',
-  lenientTypes: false,
-  maxTableParts: 3,
-  toDouble: (expr) => `CAST(${expr} AS DOUBLE PRECISION)`,
   // CURRENT_TIMESTAMP and NOW() run only on Redshift's leader node, never beside table data;
   // GETDATE() is the statement's start in the session's zone, which Vigil sets to UTC.
   hoursSince: (newest) =>

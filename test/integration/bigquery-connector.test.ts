@@ -4,9 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBigQueryConnector } from '../../connectors/bigquery/connector.js';
-import { VigilError } from '../../src/domain/errors.js';
+import type { VigilError } from '../../src/domain/errors.js';
 import type { BigQueryWarehouseConfig } from '../../src/domain/warehouse.js';
 import { runCli } from '../helpers/cli.js';
+import { connectorFailure } from '../helpers/connectors.js';
 import { tempDir } from '../helpers/temp.js';
 import { freePort } from '../helpers/wait.js';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../emulators/bigquery/server.js';
@@ -38,19 +39,8 @@ function settings(extra: Partial<BigQueryWarehouseConfig> = {}): BigQueryWarehou
   };
 }
 
-async function failure(config: BigQueryWarehouseConfig, sql = 'SELECT 1'): Promise<VigilError> {
-  try {
-    const connector = await createBigQueryConnector('bq', config);
-    try {
-      await connector.query(sql);
-    } finally {
-      await connector.close();
-    }
-  } catch (error) {
-    expect(error).toBeInstanceOf(VigilError);
-    return error as VigilError;
-  }
-  throw new Error('expected a failure');
+function failure(config: BigQueryWarehouseConfig, sql = 'SELECT 1'): Promise<VigilError> {
+  return connectorFailure(() => createBigQueryConnector('bq', config), sql);
 }
 
 beforeAll(async () => {

@@ -4,10 +4,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSnowflakeConnector } from '../../connectors/snowflake/connector.js';
-import { VigilError } from '../../src/domain/errors.js';
+import type { VigilError } from '../../src/domain/errors.js';
 import type { SnowflakeWarehouseConfig } from '../../src/domain/warehouse.js';
 import { runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/wait.js';
+import { connectorFailure } from '../helpers/connectors.js';
 import { tempDir } from '../helpers/temp.js';
 import { startSnowflakeEmulator, type SnowflakeEmulator } from '../emulators/snowflake/server.js';
 
@@ -47,19 +48,8 @@ function settings(extra: Partial<SnowflakeWarehouseConfig> = {}): SnowflakeWareh
   };
 }
 
-async function failure(config: SnowflakeWarehouseConfig, sql = 'SELECT 1'): Promise<VigilError> {
-  try {
-    const connector = await createSnowflakeConnector('sf', config);
-    try {
-      await connector.query(sql);
-    } finally {
-      await connector.close();
-    }
-  } catch (error) {
-    expect(error).toBeInstanceOf(VigilError);
-    return error as VigilError;
-  }
-  throw new Error('expected a failure');
+function failure(config: SnowflakeWarehouseConfig, sql = 'SELECT 1'): Promise<VigilError> {
+  return connectorFailure(() => createSnowflakeConnector('sf', config), sql);
 }
 
 beforeAll(async () => {
