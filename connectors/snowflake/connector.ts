@@ -121,9 +121,9 @@ export async function createSnowflakeConnector(name: string, config: SnowflakeWa
     return session;
   };
 
-  const forget = async (connection: snowflake.Connection) => {
-    if (session === undefined) return;
-    session = undefined;
+  /** Drops a lost session, unless another call already replaced it with a new one. */
+  const forget = async (connection: snowflake.Connection, lost: Promise<snowflake.Connection>) => {
+    if (session === lost) session = undefined;
     await new Promise<void>((resolve) => connection.destroy(() => resolve()));
   };
 
@@ -131,13 +131,14 @@ export async function createSnowflakeConnector(name: string, config: SnowflakeWa
     if (closed) throw warehouseError(where, 'network', 'the connector is closed', undefined);
     const refused = notASingleQuery(sql, SNOWFLAKE_LEXICON);
     if (refused !== undefined) throw warehouseError(where, 'sql', refused, undefined);
-    const connection = await connect();
+    const current = connect();
+    const connection = await current;
     try {
       return await execute(connection, sql, parameters, timeoutSeconds);
     } catch (error) {
       const vigil = classifySnowflakeError(error, where, 'query');
       // A lost session (expired, the network dropped it, or no answer at all) is logged in again next time.
-      if (vigil.kind === 'network' || (error as { vigilGaveUp?: boolean }).vigilGaveUp === true) await forget(connection);
+      if (vigil.kind === 'network' || (error as { vigilGaveUp?: boolean }).vigilGaveUp === true) await forget(connection, current);
       throw vigil;
     }
   };

@@ -13,7 +13,8 @@ const KIND_BY_CODE: Readonly<Record<string, WarehouseErrorKind>> = {
   '390201': 'permission', // database does not exist or not authorized
   '390202': 'permission', // schema does not exist or not authorized
   '390203': 'permission', // warehouse does not exist or not authorized
-  '390111': 'network', // session no longer exists: reconnect
+  '390104': 'network', // session token invalid: log in again
+  '390111': 'network', // session no longer exists: log in again
   '390112': 'network', // session token expired
   '390114': 'network', // authentication token expired
   '000630': 'timeout', // STATEMENT_TIMEOUT_IN_SECONDS reached
@@ -22,6 +23,8 @@ const KIND_BY_CODE: Readonly<Record<string, WarehouseErrorKind>> = {
   '000606': 'permission', // no active warehouse in the session
   '401001': 'network', // driver: could not connect
   '402001': 'network', // driver: could not fetch a large result
+  '405503': 'network', // driver: the connection is disconnected
+  '407002': 'network', // driver: the session ended (expired or lost): log in again
 };
 
 const HINT_BY_CODE: Readonly<Record<string, string>> = {

@@ -143,6 +143,32 @@ describe('snowflake connector', () => {
     expect(down.message).toMatch(/connection refused/);
   });
 
+  it('logs in again after Snowflake forgot the session: the query that found out fails as transient, the next one runs', async () => {
+    const path = join(dir, 'restart.duckdb');
+    const instance = await DuckDBInstance.create(path);
+    instance.closeSync();
+    const options = { duckdbPath: path, database: 'ANALYTICS', users: { vigil: { password: 'hunter2' } } };
+    const first = await startSnowflakeEmulator(options);
+    const port = Number(new URL(first.accessUrl).port);
+    const connector = await createSnowflakeConnector('sf', settings({ access_url: first.accessUrl }));
+    let second: SnowflakeEmulator | undefined;
+    try {
+      expect((await connector.query('SELECT 1 AS one')).rows).toEqual([[1]]);
+      await first.close();
+      second = await startSnowflakeEmulator({ ...options, port });
+      const lost = await connector.query('SELECT 2 AS two').then(
+        () => undefined,
+        (error: unknown) => error as VigilError,
+      );
+      expect(lost).toMatchObject({ kind: 'network', isTransient: true });
+      expect((await connector.query('SELECT 3 AS three')).rows).toEqual([[3]]);
+      expect(second.requests.filter((r) => r.path.startsWith('/session/v1/login-request'))).toHaveLength(1);
+    } finally {
+      await connector.close();
+      await second?.close();
+    }
+  });
+
   it('refuses anything but one query before it reaches Snowflake', async () => {
     const before = emulator.statements.length;
     const write = await failure(settings(), 'DELETE FROM ITEMS');

@@ -39,6 +39,8 @@ export interface SnowflakeEmulatorOptions {
   lastAltered?: Record<string, Date>;
   /** Emulator-only: how long a query request waits for its result before answering "in progress" (Snowflake waits about 45 s). */
   resultWaitMs?: number;
+  /** The port to listen on (default: any free one); a test restarts an emulator on the same port to lose every session. */
+  port?: number;
 }
 
 export interface SnowflakeEmulator {
@@ -130,6 +132,7 @@ class Emulator implements SnowflakeEmulator {
   private readonly queries = new Map<string, QueryRecord>();
   private readonly users: Map<string, SnowflakeUser & { name: string }>;
   private readonly resultWaitMs: number;
+  private readonly port: number;
   private nextSessionId = 1_000_001;
   private closing = false;
 
@@ -139,6 +142,7 @@ class Emulator implements SnowflakeEmulator {
   ) {
     this.users = new Map(Object.entries(options.users).map(([name, user]) => [name.toUpperCase(), { ...user, name }]));
     this.resultWaitMs = options.resultWaitMs ?? 45_000;
+    this.port = options.port ?? 0;
     this.server = createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => {
         // Last resort: an emulator bug must answer, not crash the test run.
@@ -150,7 +154,7 @@ class Emulator implements SnowflakeEmulator {
   async listen(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
+      this.server.listen(this.port, '127.0.0.1', () => resolve());
     });
     this.accessUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
