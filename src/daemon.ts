@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { engineDeps, notifyTargets, type App } from './app.js';
 import { DEFAULT_WORKSPACE_ID } from './domain/ids.js';
@@ -8,7 +10,8 @@ import { VigilError, messageOf } from './domain/errors.js';
 import { runMonitors } from './engine/run.js';
 import { createChannel, type Channel } from './notify/channel.js';
 import { OutboxDispatcher } from './notify/outbox.js';
-import { LocalScheduler, realTimers, type Timers } from './scheduler/local.js';
+import { LocalScheduler, realTimers, type SlotClaims, type Timers } from './scheduler/local.js';
+import { claimSlots, pruneClaims } from './store/slot-claims-repo.js';
 
 export interface DaemonOptions {
   timers?: Timers;
@@ -43,6 +46,28 @@ export function useDaemonHeapPolicy(): void {
   setFlagsFromString('--heap-growing-percent=50');
 }
 
+/**
+ * A claimed slot is this replica's for this long. A run takes at most the query timeout
+ * times its tries (5 min x 3 by default); a replica that dies holding slots frees them
+ * after this, and another one runs them at its next full read of the store.
+ */
+const CLAIM_LEASE_MS = 30 * 60_000;
+const PRUNE_EVERY_MS = 3_600_000;
+
+/** Slot claims for replicas on a Postgres store, named by host and process; old claims are pruned hourly. */
+export function replicaClaims(db: App['db'], replica = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`): SlotClaims {
+  let pruned = 0;
+  return {
+    async claim(slots, now) {
+      if (now.getTime() - pruned >= PRUNE_EVERY_MS) {
+        pruned = now.getTime();
+        await pruneClaims(db, now);
+      }
+      return claimSlots(db, replica, slots, now, CLAIM_LEASE_MS);
+    },
+  };
+}
+
 /** `vigil start`: the scheduler, the outbox and the ops endpoints over an app. */
 export async function startDaemon(app: App, options: DaemonOptions = {}): Promise<Daemon> {
   const timers = options.timers ?? realTimers;
@@ -74,6 +99,7 @@ export async function startDaemon(app: App, options: DaemonOptions = {}): Promis
     clock: app.clock,
     logger,
     timers,
+    ...(app.config.store.kind === 'postgres' ? { claims: replicaClaims(app.db) } : {}),
     run: async (monitors, slots, control) => {
       await runMonitors({ ...deps, onStored: (result) => control.stored(result.monitor.id), shouldStop: control.shouldStop }, monitors, slots);
       void drainOutbox();

@@ -18,6 +18,14 @@ export const realTimers: Timers = {
   clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
+/**
+ * Replicas sharing a store: of the slots due now, which this one runs. The others are left
+ * to the replica that claimed them; this one moves on to their next slot.
+ */
+export interface SlotClaims {
+  claim(slots: ReadonlyMap<string, RunSlot>, now: Date): Promise<Set<string>>;
+}
+
 export interface SchedulerOptions {
   db: StoreDb;
   clock: Clock;
@@ -31,6 +39,8 @@ export interface SchedulerOptions {
   timers?: Timers;
   /** The store is read again at least this often, to see monitors added or changed elsewhere. */
   refreshMs?: number;
+  /** Set when several replicas share the store, so each slot is run by one of them. */
+  claims?: SlotClaims;
 }
 
 /** Even when nothing seems to have changed, the monitors are read in full this often. */
@@ -222,7 +232,8 @@ export class LocalScheduler {
     };
     const work = (async () => {
       try {
-        await this.options.run(batch, slots, control);
+        const mine = await this.claimed(batch, slots, now);
+        if (mine.length > 0) await this.options.run(mine, slots, control);
       } catch (error) {
         this.logger.error({ monitors: batch.length }, `a scheduled run failed: ${messageOf(error)}`);
       } finally {
@@ -234,6 +245,23 @@ export class LocalScheduler {
       this.running.delete(work);
       if (!this.stopped) this.arm();
     });
+  }
+
+  /** The monitors of the batch whose slot this replica claimed (all of them without claims). */
+  private async claimed(batch: Monitor[], slots: ReadonlyMap<string, RunSlot>, now: Date): Promise<Monitor[]> {
+    const claims = this.options.claims;
+    if (claims === undefined) return batch;
+    let mine: Set<string>;
+    try {
+      mine = await claims.claim(slots, now);
+    } catch (error) {
+      // Running them all is safe: a slot is stored once whoever measures it.
+      this.logger.warn({ monitors: batch.length }, `cannot claim the due slots, running them all: ${messageOf(error)}`);
+      return batch;
+    }
+    const others = batch.length - mine.size;
+    if (others > 0) this.logger.debug({ monitors: others }, 'due monitors claimed by another replica');
+    return batch.filter((monitor) => mine.has(monitor.id));
   }
 
   private arm(): void {

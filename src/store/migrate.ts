@@ -4,6 +4,7 @@ import * as initial from './migrations/0001-initial.js';
 import * as daemon from './migrations/0002-daemon.js';
 import * as apiKeys from './migrations/0003-api-keys.js';
 import * as measurementPages from './migrations/0004-measurement-pages.js';
+import * as slotClaims from './migrations/0005-slot-claims.js';
 
 /** Migrations in order; a new one is appended here, never edited once released. */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -11,6 +12,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-daemon': daemon,
   '0003-api-keys': apiKeys,
   '0004-measurement-pages': measurementPages,
+  '0005-slot-claims': slotClaims,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };

@@ -157,6 +157,17 @@ export interface ApiKeyTable {
   revoked_at: string | null;
 }
 
+/** Which replica runs a scheduled slot (Postgres stores; see migration 0005). */
+export interface SlotClaimTable {
+  monitor_id: string;
+  /** The slot, as RunSlot.scheduledFor. */
+  scheduled_for: string;
+  /** The replica: host, process and start. */
+  claimed_by: string;
+  /** ISO time after which another replica may take the slot over. */
+  claimed_until: string;
+}
+
 export interface StoreSchema {
   integrations: IntegrationTable;
   targets: TargetTable;
@@ -167,4 +178,5 @@ export interface StoreSchema {
   background_jobs: BackgroundJobTable;
   outbox: OutboxTable;
   api_keys: ApiKeyTable;
+  slot_claims: SlotClaimTable;
 }

@@ -5,7 +5,12 @@ import { parseConfig } from '../../src/config/load.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { yamlMonitorId } from '../../src/domain/ids.js';
 import { listMonitors } from '../../src/store/monitors-repo.js';
-import { recordRun } from '../../src/store/record-run.js';
+import { recordRun, type RunSlot } from '../../src/store/record-run.js';
+import { claimSlots, pruneClaims } from '../../src/store/slot-claims-repo.js';
+import { replicaClaims } from '../../src/daemon.js';
+import { LocalScheduler } from '../../src/scheduler/local.js';
+import { runMonitors } from '../../src/engine/run.js';
+import type { Monitor } from '../../src/domain/monitor.js';
 import { describeWithDatabase, freshPostgresDatabase } from '../helpers/databases.js';
 import { tempDir } from '../helpers/temp.js';
 import { seedSqlite } from './conformance/targets.js';
@@ -51,7 +56,7 @@ describeWithDatabase('TEST_PG_URL', 'postgres store', (url) => {
       // The incident opened once and stayed open through the second breach.
       expect(await a.db.selectFrom('incidents').select(['status', 'value']).execute()).toEqual([{ status: 'active', value: 10 }]);
       const tables = await a.db.introspection.getTables();
-      expect(tables.map((t) => t.name).sort()).toEqual(['api_keys', 'background_jobs', 'incident_actions', 'incidents', 'integrations', 'measurements', 'monitors', 'outbox', 'targets']);
+      expect(tables.map((t) => t.name).sort()).toEqual(['api_keys', 'background_jobs', 'incident_actions', 'incidents', 'integrations', 'measurements', 'monitors', 'outbox', 'slot_claims', 'targets']);
     } finally {
       await a.close();
     }
@@ -112,6 +117,120 @@ describeWithDatabase('TEST_PG_URL', 'postgres store', (url) => {
       expect(actions.map((a) => a.type).sort()).toEqual(['auto_resolved', 'created']);
     } finally {
       await Promise.all(apps.map((app) => app.close()));
+    }
+  });
+
+  it('claims a slot for one replica until its claim lapses; old claims are pruned', async () => {
+    const clock = new ManualClock('2026-11-28T12:00:00Z');
+    const [a, b] = await twoProcesses('  - { name: rows, warehouse: wh, table: items, metric_type: row_count }\n', clock);
+    try {
+      const slots = new Map<string, RunSlot>([
+        ['m1', { scheduledFor: '2026-11-28T12:00:00.000Z', nextRunAt: '2026-11-28T13:00:00.000Z' }],
+        ['m2', { scheduledFor: '2026-11-28T12:00:00.000Z', nextRunAt: '2026-11-28T13:00:00.000Z' }],
+        ['by-hand', { scheduledFor: null, nextRunAt: null }],
+      ]);
+      const now = clock.now();
+      const [first, second] = await Promise.all([claimSlots(a.db, 'A', slots, now, 60_000), claimSlots(b.db, 'B', slots, now, 60_000)]);
+      // Each slot went to exactly one of them; a run by hand is nobody's to claim.
+      expect([...first, ...second].sort()).toEqual(['m1', 'm2']);
+      const holder = first.size === 2 ? 'A' : 'B';
+      expect(first.size === 2 || second.size === 2).toBe(true);
+      // The holder keeps it; the other cannot take it until the claim lapses.
+      expect(await claimSlots(holder === 'A' ? a.db : b.db, holder, slots, now, 60_000)).toEqual(new Set(['m1', 'm2']));
+      expect(await claimSlots(a.db, 'C', slots, new Date(now.getTime() + 59_000), 60_000)).toEqual(new Set());
+      expect(await claimSlots(a.db, 'C', slots, new Date(now.getTime() + 61_000), 60_000)).toEqual(new Set(['m1', 'm2']));
+      await pruneClaims(a.db, new Date(now.getTime() + 26 * 3_600_000));
+      expect(await a.db.selectFrom('slot_claims').select('monitor_id').execute()).toEqual([]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('two replicas scheduling the same monitors run each slot once: one measures it, the warehouse is asked once', async () => {
+    const clock = new ManualClock('2026-11-28T11:30:00Z');
+    const replicas = await twoProcesses(
+      `  - { name: hourly rows, warehouse: wh, table: items, metric_type: row_count, schedule: { cadence: hourly } }
+  - { name: hourly nulls, warehouse: wh, table: items, column: amount, metric_type: null_percentage, schedule: { cadence: hourly } }
+  - { name: hourly canary, warehouse: wh, table: canary, metric_type: row_count, schedule: { cadence: hourly } }
+`,
+      clock,
+    );
+    const ran: string[][] = [[], []];
+    const timers = { set: () => 0, clear: () => {} };
+    const schedulers = replicas.map(
+      (app, i) =>
+        new LocalScheduler({
+          db: app.db,
+          clock,
+          timers,
+          refreshMs: 86_400_000,
+          claims: replicaClaims(app.db, `replica-${i}`),
+          run: async (monitors: Monitor[], slots: Map<string, RunSlot>, control) => {
+            ran[i]!.push(...monitors.map((m) => m.name));
+            await runMonitors({ db: app.db, connectors: app.connectors, clock, onStored: (r) => control.stored(r.monitor.id) }, monitors, slots);
+          },
+        }),
+    );
+    try {
+      await Promise.all(schedulers.map((s) => s.start()));
+      for (const hour of ['12', '13']) {
+        clock.set(`2026-11-28T${hour}:00:00Z`);
+        await Promise.all(schedulers.map((s) => s.tick()));
+        await Promise.all(schedulers.map((s) => s.idle()));
+      }
+      // Every monitor ran once an hour in all: not once per replica.
+      const names = ['hourly canary', 'hourly nulls', 'hourly rows'];
+      expect([...ran[0]!, ...ran[1]!].sort()).toEqual(names.flatMap((n) => [n, n]));
+      const ids = names.map((n) => yamlMonitorId(n));
+      const measured = await replicas[0]!.db.selectFrom('measurements').select('scheduled_for').where('monitor_id', 'in', ids).execute();
+      expect(measured.map((m) => m.scheduled_for).sort()).toEqual([...Array(3).fill('2026-11-28T12:00:00.000Z'), ...Array(3).fill('2026-11-28T13:00:00.000Z')]);
+      // Each replica moved on to the next slot, whoever ran this one.
+      for (const scheduler of schedulers) expect(scheduler.size).toEqual({ scheduled: 3, running: 0 });
+      const next = await replicas[0]!.db.selectFrom('monitors').select('next_run_at').where('id', 'in', ids).execute();
+      expect(new Set(next.map((n) => n.next_run_at))).toEqual(new Set(['2026-11-28T14:00:00.000Z']));
+    } finally {
+      await Promise.all(schedulers.map((s) => s.stop(1000)));
+      await Promise.all(replicas.map((app) => app.close()));
+    }
+  });
+
+  it("runs the slot of a replica that died holding it once its claim lapses", async () => {
+    const clock = new ManualClock('2026-11-28T11:30:00Z');
+    const [dead, alive] = await twoProcesses('  - { name: orphan rows, warehouse: wh, table: items, metric_type: row_count, schedule: { cadence: hourly } }\n', clock);
+    const timers = { set: () => 0, clear: () => {} };
+    const ran: string[] = [];
+    // The first replica claims the 12:00 slot, then dies before storing anything.
+    const doomed = new LocalScheduler({ db: dead.db, clock, timers, refreshMs: 86_400_000, claims: replicaClaims(dead.db, 'dead'), run: async () => undefined });
+    const survivor = new LocalScheduler({
+      db: alive.db,
+      clock,
+      timers,
+      refreshMs: 60_000,
+      claims: replicaClaims(alive.db, 'alive'),
+      run: async (monitors: Monitor[], slots: Map<string, RunSlot>, control) => {
+        ran.push(...monitors.map((m) => `${m.name} ${slots.get(m.id)?.scheduledFor}`));
+        await runMonitors({ db: alive.db, connectors: alive.connectors, clock, onStored: (r) => control.stored(r.monitor.id) }, monitors, slots);
+      },
+    });
+    try {
+      await Promise.all([doomed.start(), survivor.start()]);
+      clock.set('2026-11-28T12:00:00Z');
+      await doomed.tick();
+      await doomed.idle();
+      await doomed.stop(0);
+      await survivor.tick();
+      await survivor.idle();
+      expect(ran).toEqual([]); // the dead replica's claim still holds
+      // Past the 30-minute claim, the survivor's next full read of the store finds the slot unstored.
+      clock.set('2026-11-28T12:31:00Z');
+      await survivor.tick();
+      await survivor.idle();
+      expect(ran).toEqual(['orphan rows 2026-11-28T12:00:00.000Z']);
+      const monitor = await alive.db.selectFrom('monitors').select('next_run_at').where('id', '=', yamlMonitorId('orphan rows')).executeTakeFirstOrThrow();
+      expect(monitor.next_run_at).toBe('2026-11-28T13:00:00.000Z');
+    } finally {
+      await survivor.stop(1000);
+      await Promise.all([dead.close(), alive.close()]);
     }
   });
 });
