@@ -147,7 +147,7 @@ describe('vigil validate and migrate', () => {
     writeConfig(dir, 'store: sqlite:./vigil.db\nwarehouses:\n  w: { type: sqlite, path: ./w.db }\n');
     const results = await Promise.all(Array.from({ length: 6 }, () => runCli(['migrate', '-c', 'vigil.yaml'], { cwd: dir })));
     expect(results.map((r) => [r.code, r.stderr])).toEqual(Array.from({ length: 6 }, () => [0, '']));
-    expect(results.filter((r) => r.stdout.includes('(applied 0001-initial, 0002-daemon, 0003-api-keys, 0004-measurement-pages)'))).toHaveLength(1);
+    expect(results.filter((r) => r.stdout.includes('(applied 0001-initial, 0002-daemon, 0003-api-keys, 0004-measurement-pages, 0005-slot-claims)'))).toHaveLength(1);
   });
 
   it('migrate creates the store schema, then reports it up to date', async () => {
@@ -155,7 +155,7 @@ describe('vigil validate and migrate', () => {
     writeConfig(dir, 'store: sqlite:./vigil.db\nwarehouses:\n  w: { type: sqlite, path: ./w.db }\n');
     const first = await runCli(['migrate', '-c', 'vigil.yaml'], { cwd: dir });
     expect(first.code).toBe(0);
-    expect(first.stdout).toBe(`sqlite:${join(dir, 'vigil.db')}: schema is up to date (applied 0001-initial, 0002-daemon, 0003-api-keys, 0004-measurement-pages)\n`);
+    expect(first.stdout).toBe(`sqlite:${join(dir, 'vigil.db')}: schema is up to date (applied 0001-initial, 0002-daemon, 0003-api-keys, 0004-measurement-pages, 0005-slot-claims)\n`);
     const second = await runCli(['migrate', '-c', 'vigil.yaml'], { cwd: dir });
     expect(second.stdout).toBe(`sqlite:${join(dir, 'vigil.db')}: schema is up to date\n`);
   });

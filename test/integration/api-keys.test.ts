@@ -9,6 +9,7 @@ import * as initial from '../../src/store/migrations/0001-initial.js';
 import * as daemon from '../../src/store/migrations/0002-daemon.js';
 import * as apiKeys from '../../src/store/migrations/0003-api-keys.js';
 import * as measurementPages from '../../src/store/migrations/0004-measurement-pages.js';
+import * as slotClaims from '../../src/store/migrations/0005-slot-claims.js';
 import { describeWithDatabase, freshPostgresDatabase } from '../helpers/databases.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -195,20 +196,21 @@ describe('api keys on a SQLite store', () => {
   it('migrates down (the table goes) and up again', async () => {
     const db = await openStore({ kind: 'sqlite', path: join(dir, 'down.db') });
     try {
-      const migrations = { '0001-initial': initial, '0002-daemon': daemon, '0003-api-keys': apiKeys, '0004-measurement-pages': measurementPages };
+      const migrations = { '0001-initial': initial, '0002-daemon': daemon, '0003-api-keys': apiKeys, '0004-measurement-pages': measurementPages, '0005-slot-claims': slotClaims };
       const migrator = new Migrator({ db: db as unknown as Kysely<unknown>, provider: { getMigrations: async () => migrations } });
       const tables = async () => (await db.introspection.getTables()).map((t) => t.name);
       expect(await tables()).toContain('api_keys');
       const down = await migrator.migrateTo('0002-daemon');
       expect(down.error).toBeUndefined();
       expect(down.results?.map((r) => [r.migrationName, r.direction, r.status])).toEqual([
+        ['0005-slot-claims', 'Down', 'Success'],
         ['0004-measurement-pages', 'Down', 'Success'],
         ['0003-api-keys', 'Down', 'Success'],
       ]);
       expect(await tables()).not.toContain('api_keys');
       expect(await tables()).toContain('outbox');
       const up = await migrator.migrateToLatest();
-      expect(up.results?.map((r) => [r.migrationName, r.status])).toEqual([['0003-api-keys', 'Success'], ['0004-measurement-pages', 'Success']]);
+      expect(up.results?.map((r) => [r.migrationName, r.status])).toEqual([['0003-api-keys', 'Success'], ['0004-measurement-pages', 'Success'], ['0005-slot-claims', 'Success']]);
       const created = await createApiKey(db, { name: 'ci', role: 'admin' }, T0);
       expect(await verifyApiKey(db, created.key, T0)).toMatchObject({ keyId: created.id });
     } finally {
