@@ -65,6 +65,11 @@ export function dialectFor(type: WarehouseType): Dialect {
   return WAREHOUSES[type].dialect;
 }
 
+/** Whether the warehouse dates its tables itself, so freshness needs no timestamp column (Snowflake, BigQuery). */
+export function datesItsTables(type: WarehouseType | undefined): boolean {
+  return type !== undefined && WAREHOUSES[type].dialect.metadataFreshnessQuery !== undefined;
+}
+
 export function openConnector(name: string, config: WarehouseConfig): Promise<Connector> {
   return WAREHOUSES[config.type].open(name, config);
 }

@@ -1,4 +1,4 @@
-import { dialectFor } from '../../connectors/registry.js';
+import { datesItsTables, dialectFor } from '../../connectors/registry.js';
 import { integrationId, targetId, yamlMonitorId } from '../domain/ids.js';
 import { METRIC_LABEL, METRIC_TYPES, normaliseMetricType, type MetricConfig } from '../domain/metric.js';
 import { defaultMonitorName, type Monitor } from '../domain/monitor.js';
@@ -10,10 +10,6 @@ import type { WarehouseType } from '../domain/connector.js';
 import type { RawMonitor } from './schema.js';
 import type { ConfigIssue, ConfigPath } from './source.js';
 import { suggestion } from './zod-issues.js';
-
-function hasMetadataFreshness(type: WarehouseType | undefined): boolean {
-  return type !== undefined && dialectFor(type).metadataFreshnessQuery !== undefined;
-}
 
 function issuesAt(base: ConfigPath, problems: readonly Problem[]): ConfigIssue[] {
   return problems.map((p) => ({ path: [...base, ...p.field], message: p.message }));
@@ -62,7 +58,7 @@ export function resolveMonitors(
     const metricConfig: MetricConfig = { ...(m.metric_config ?? {}) };
     if (metricType === undefined) return;
     issues.push(
-      ...issuesAt(at(), checkTargetShape({ metricType, hasTable: m.table !== undefined, column: m.column, metricConfig, metadataFreshness: hasMetadataFreshness(warehouse?.type) })),
+      ...issuesAt(at(), checkTargetShape({ metricType, hasTable: m.table !== undefined, column: m.column, metricConfig, metadataFreshness: datesItsTables(warehouse?.type) })),
     );
     if (metricType === 'custom_sql' && m.name === undefined) {
       issues.push({ path: at(), message: 'a custom_sql monitor needs a name' });

@@ -1,9 +1,8 @@
 import { PROBE_SUFFIX, type BatchItem, type Connector, type Dialect } from '../domain/connector.js';
 import { VigilError, messageOf } from '../domain/errors.js';
 import type { MetricSpec } from '../domain/metric.js';
-import { describeTarget, type Monitor } from '../domain/monitor.js';
+import { describeTarget, formatTablePath, type Monitor } from '../domain/monitor.js';
 import { checkProbe, singleCell, toMeasurementValue } from './normalise.js';
-import { formatTablePath } from '../domain/monitor.js';
 import type { BatchUnit, CustomUnit, MetadataUnit, WorkUnit } from './plan.js';
 
 /** What one monitor's run produced: a value (null when there were no rows), or an error. */

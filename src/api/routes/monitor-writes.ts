@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import { METRIC_LABEL, needsNumericColumn } from '../../domain/metric.js';
 import { defaultMonitorName, describeTarget, type Monitor } from '../../domain/monitor.js';
-import { dialectFor } from '../../../connectors/registry.js';
+import { datesItsTables, dialectFor } from '../../../connectors/registry.js';
 import { messageOf } from '../../domain/errors.js';
 import { parseTablePath, tablePartsProblem } from '../../domain/table-path.js';
 import { getMonitor, type MonitorRecord } from '../../store/api-reads.js';
@@ -45,8 +45,7 @@ function monitorFrom(deps: ApiDeps, id: string, body: MonitorBody, known: KnownT
   const table = known.target.table_path === null ? null : (JSON.parse(known.target.table_path) as string[]);
   const column = known.target.column_name;
   const warehouse = known.integration.name;
-  const type = deps.connectors?.warehouse(warehouse)?.config.type;
-  const metadataFreshness = type !== undefined && dialectFor(type).metadataFreshnessQuery !== undefined;
+  const metadataFreshness = datesItsTables(deps.connectors?.warehouse(warehouse)?.config.type);
   const definition = checkDefinition(body, { hasTable: table !== null, column, metadataFreshness });
   return {
     id,
