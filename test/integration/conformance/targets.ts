@@ -87,18 +87,7 @@ export async function seedSqlite(dir: string): Promise<SeededWarehouse> {
 export async function seedDuckdb(dir: string): Promise<SeededWarehouse> {
   const path = join(dir, 'conformance.duckdb');
   const seededAt = new Date();
-  const instance = await DuckDBInstance.create(path);
-  const connection = await instance.connect();
-  const literal = (value: number | string | null) => (value === null ? 'NULL' : typeof value === 'number' ? String(value) : `'${value.replace(/'/g, "''")}'`);
-  for (const [name, hostile] of [['items', false], [HOSTILE_TABLE, true]] as const) {
-    const category = hostile ? q('"', HOSTILE_COLUMN) : 'category';
-    await connection.run(`CREATE TABLE ${q('"', name)} (id BIGINT, amount DECIMAL(10,2), ${category} VARCHAR, updated_at TIMESTAMP, loaded_at TIMESTAMPTZ)`);
-    const values = ROWS.map((r) => `(${r.id}, ${literal(r.amount)}, ${literal(r.category)}, TIMESTAMP '${sqlTimestamp(hoursAgo(seededAt, r.updatedHoursAgo))}', TIMESTAMPTZ '${sqlTimestamp(hoursAgo(seededAt, r.loadedHoursAgo))}+00')`);
-    await connection.run(`INSERT INTO ${q('"', name)} VALUES ${values.join(', ')}`);
-  }
-  await connection.run('CREATE TABLE canary (x INTEGER)');
-  connection.closeSync();
-  instance.closeSync();
+  await writeDuckdbFixture(path, seededAt, { schema: undefined, items: 'items', canary: 'canary', upper: false });
   return {
     config: { type: 'duckdb', path, ...common },
     table: ['items'],
@@ -237,13 +226,33 @@ export async function seedMysql(url: string, database: string): Promise<SeededWa
   };
 }
 
-/** The fixture's rows as DuckDB VALUES, times as `hours ago` from the seeding time. */
-function duckdbValues(seededAt: Date): string {
+/**
+ * Writes the fixture table (and its hostile twin and the canary) into a new DuckDB file: for
+ * DuckDB itself, and for the emulators that run Snowflake's and BigQuery's SQL on DuckDB.
+ * `upper` names the columns in upper case, as Snowflake stores unquoted names.
+ */
+async function writeDuckdbFixture(path: string, seededAt: Date, names: { schema: string | undefined; items: string; canary: string; upper: boolean }): Promise<void> {
+  const column = (name: string) => (names.upper ? name.toUpperCase() : name);
+  const inSchema = (table: string) => (names.schema === undefined ? '' : `${q('"', names.schema)}.`) + q('"', table);
   const literal = (value: number | string | null) => (value === null ? 'NULL' : typeof value === 'number' ? String(value) : `'${value.replace(/'/g, "''")}'`);
-  return ROWS.map(
+  const values = ROWS.map(
     (r) =>
       `(${r.id}, ${literal(r.amount)}, ${literal(r.category)}, TIMESTAMP '${sqlTimestamp(hoursAgo(seededAt, r.updatedHoursAgo))}', TIMESTAMPTZ '${sqlTimestamp(hoursAgo(seededAt, r.loadedHoursAgo))}+00')`,
   ).join(', ');
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  try {
+    if (names.schema !== undefined) await connection.run(`CREATE SCHEMA ${q('"', names.schema)}`);
+    for (const [table, category] of [[names.items, column('category')], [HOSTILE_TABLE, HOSTILE_COLUMN]] as const) {
+      const columns = [`${column('id')} BIGINT`, `${column('amount')} DECIMAL(10,2)`, `${q('"', category)} VARCHAR`, `${column('updated_at')} TIMESTAMP`, `${column('loaded_at')} TIMESTAMPTZ`];
+      await connection.run(`CREATE TABLE ${inSchema(table)} (${columns.join(', ')})`);
+      await connection.run(`INSERT INTO ${inSchema(table)} VALUES ${values}`);
+    }
+    await connection.run(`CREATE TABLE ${inSchema(names.canary)} (${column('x')} INTEGER)`);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
 }
 
 /** Counts rows through a connector of its own (the emulators hold their DuckDB file open). */
@@ -264,16 +273,8 @@ async function countThrough(config: WarehouseConfig, table: string[]): Promise<n
 export async function seedSnowflake(dir: string): Promise<SeededWarehouse> {
   const path = join(dir, 'snowflake.duckdb');
   const seededAt = new Date();
-  const instance = await DuckDBInstance.create(path);
-  const connection = await instance.connect();
-  await connection.run('CREATE SCHEMA "PUBLIC"');
-  for (const [name, category] of [['ITEMS', 'CATEGORY'], [HOSTILE_TABLE, HOSTILE_COLUMN]] as const) {
-    await connection.run(`CREATE TABLE "PUBLIC".${q('"', name)} (ID BIGINT, AMOUNT DECIMAL(10,2), ${q('"', category)} VARCHAR, UPDATED_AT TIMESTAMP, LOADED_AT TIMESTAMPTZ)`);
-    await connection.run(`INSERT INTO "PUBLIC".${q('"', name)} VALUES ${duckdbValues(seededAt)}`);
-  }
-  await connection.run('CREATE TABLE "PUBLIC"."CANARY" (X INTEGER)');
-  connection.closeSync();
-  instance.closeSync();
+  // Snowflake stores unquoted names in upper case, columns too.
+  await writeDuckdbFixture(path, seededAt, { schema: 'PUBLIC', items: 'ITEMS', canary: 'CANARY', upper: true });
   const metadataHoursAgo = 3;
   const emulator = await startSnowflakeEmulator({
     duckdbPath: path,
@@ -313,17 +314,8 @@ export async function seedSnowflake(dir: string): Promise<SeededWarehouse> {
 export async function seedBigQuery(dir: string): Promise<SeededWarehouse> {
   const path = join(dir, 'bigquery.duckdb');
   const seededAt = new Date();
-  const instance = await DuckDBInstance.create(path);
-  const connection = await instance.connect();
-  await connection.run('CREATE SCHEMA shop');
-  for (const [name, category] of [['items', 'category'], [HOSTILE_TABLE, HOSTILE_COLUMN]] as const) {
-    // amount as NUMERIC, updated_at as DATETIME, loaded_at as TIMESTAMP: BigQuery's kinds.
-    await connection.run(`CREATE TABLE shop.${q('"', name)} (id BIGINT, amount DECIMAL(10,2), ${q('"', category)} VARCHAR, updated_at TIMESTAMP, loaded_at TIMESTAMPTZ)`);
-    await connection.run(`INSERT INTO shop.${q('"', name)} VALUES ${duckdbValues(seededAt)}`);
-  }
-  await connection.run('CREATE TABLE shop.canary (x INTEGER)');
-  connection.closeSync();
-  instance.closeSync();
+  // amount plays NUMERIC, updated_at DATETIME and loaded_at TIMESTAMP: BigQuery's kinds.
+  await writeDuckdbFixture(path, seededAt, { schema: 'shop', items: 'items', canary: 'canary', upper: false });
   const account = 'vigil@vigil-test.iam.gserviceaccount.com';
   const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
   const metadataHoursAgo = 3;
