@@ -3,6 +3,7 @@ import { BigQuery, type Job, type Query } from '@google-cloud/bigquery';
 import { messageOf } from '../../src/domain/errors.js';
 import type { Cell, Connector, QueryResult } from '../../src/domain/connector.js';
 import type { BigQueryWarehouseConfig } from '../../src/domain/warehouse.js';
+import { plainCell } from '../shared/cell.js';
 import { describeWarehouse, warehouseError } from '../shared/classify.js';
 import { BIGQUERY_LEXICON, notASingleQuery } from '../shared/single-select.js';
 import { classifyBigQueryError } from './errors.js';
@@ -13,10 +14,7 @@ import { classifyBigQueryError } from './errors.js';
  * text; numbers become numbers and times become Dates (a DATETIME is read as UTC).
  */
 export function toCell(value: unknown): Cell {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'bigint') return Number(value);
-  if (value instanceof Date) return value;
+  if (value === null || typeof value !== 'object' || value instanceof Date) return plainCell(value);
   const name = (value as object).constructor?.name;
   if (name === 'Big' || name === 'BigQueryInt') return Number(String(value));
   const text = (value as { value?: unknown }).value;
@@ -26,7 +24,7 @@ export function toCell(value: unknown): Cell {
     return Number.isNaN(date.getTime()) ? text : date;
   }
   if (Buffer.isBuffer(value)) return value.toString('base64');
-  return JSON.stringify(value);
+  return plainCell(value);
 }
 
 /**

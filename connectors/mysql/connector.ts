@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import type { Cell, Connector, QueryResult } from '../../src/domain/connector.js';
 import type { ServerWarehouseConfig } from '../../src/domain/warehouse.js';
+import { plainCell } from '../shared/cell.js';
 import { describeWarehouse, warehouseError } from '../shared/classify.js';
 import { messageOf } from '../../src/domain/errors.js';
 import { tlsOptions } from '../shared/tls.js';
@@ -12,13 +13,9 @@ const NUMERIC_TYPES = new Set([mysql.Types.LONGLONG, mysql.Types.NEWDECIMAL, mys
 const ER_UNKNOWN_SYSTEM_VARIABLE = 1193;
 
 function toCell(value: unknown, numeric: boolean): Cell {
-  if (value === null || value === undefined) return null;
   if (typeof value === 'string' && numeric) return Number(value);
-  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (value instanceof Date) return value;
-  if (typeof value === 'bigint') return Number(value);
   if (Buffer.isBuffer(value)) return value.toString('utf8');
-  return JSON.stringify(value);
+  return plainCell(value);
 }
 
 function toResult(rows: unknown, fields: mysql.FieldPacket[]): QueryResult {

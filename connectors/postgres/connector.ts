@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
-import type { Cell, Connector, QueryResult } from '../../src/domain/connector.js';
+import type { Connector, QueryResult } from '../../src/domain/connector.js';
 import type { ServerWarehouseConfig } from '../../src/domain/warehouse.js';
+import { plainCell } from '../shared/cell.js';
 import { describeWarehouse } from '../shared/classify.js';
 import { tlsOptions } from '../shared/tls.js';
 import { classifyPostgresError } from './errors.js';
@@ -18,14 +19,6 @@ const types = {
     return pg.types.getTypeParser(oid, format);
   },
 };
-
-function toCell(value: unknown): Cell {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (value instanceof Date) return value;
-  if (typeof value === 'bigint') return Number(value);
-  return JSON.stringify(value);
-}
 
 function defined<T extends object>(fields: T): Partial<T> {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -109,7 +102,7 @@ export function createPostgresConnector(name: string, config: ServerWarehouseCon
       const result = await client.query({ text: sql, rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig);
       return {
         columns: result.fields.map((field) => field.name),
-        rows: result.rows.map((row) => row.map(toCell)),
+        rows: result.rows.map((row) => row.map(plainCell)),
       };
     } catch (error) {
       throw classifyPostgresError(error, where, 'query');

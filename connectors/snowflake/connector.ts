@@ -3,6 +3,7 @@ import type snowflake from 'snowflake-sdk';
 import type { Cell, Connector, QueryResult } from '../../src/domain/connector.js';
 import { messageOf } from '../../src/domain/errors.js';
 import type { SnowflakeWarehouseConfig } from '../../src/domain/warehouse.js';
+import { plainCell } from '../shared/cell.js';
 import { describeWarehouse, warehouseError } from '../shared/classify.js';
 import { notASingleQuery, SNOWFLAKE_LEXICON } from '../shared/single-select.js';
 import { classifySnowflakeError } from './errors.js';
@@ -33,15 +34,11 @@ function driver(): Promise<Sdk> {
 }
 
 function toCell(value: unknown, type: string | undefined): Cell {
-  if (value === null || value === undefined) return null;
-  if (type !== undefined && NUMERIC_TYPES.has(type)) {
-    // NUMBER arrives as text where it could lose digits, or as a bigint.
-    if (typeof value === 'string' || typeof value === 'bigint') return Number(value);
-  }
-  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'bigint') return Number(value);
+  // NUMBER arrives as text where it could lose digits, or as a bigint.
+  if (type !== undefined && NUMERIC_TYPES.has(type) && typeof value === 'string') return Number(value);
+  // The driver's Dates carry a toJSON of their own (the session's output format): a plain one.
   if (value instanceof Date) return new Date(value.getTime());
-  return JSON.stringify(value);
+  return plainCell(value);
 }
 
 /** The driver's connection options from the config: a password, or a key pair read from its file. */
