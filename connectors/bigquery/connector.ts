@@ -1,11 +1,12 @@
 import { accessSync, constants } from 'node:fs';
-import { BigQuery, type Job, type Query } from '@google-cloud/bigquery';
+import { BigQuery, type Query } from '@google-cloud/bigquery';
 import { messageOf } from '../../src/domain/errors.js';
 import type { Cell, Connector, QueryResult } from '../../src/domain/connector.js';
 import type { BigQueryWarehouseConfig } from '../../src/domain/warehouse.js';
 import { plainCell } from '../shared/cell.js';
 import { describeWarehouse, warehouseError } from '../shared/classify.js';
 import { BIGQUERY_LEXICON, notASingleQuery } from '../shared/single-select.js';
+import { withDeadline } from '../shared/deadline.js';
 import { classifyBigQueryError } from './errors.js';
 
 /**
@@ -66,19 +67,13 @@ export async function createBigQueryConnector(name: string, config: BigQueryWare
       ...(config.location === undefined ? {} : { location: config.location }),
       ...(config.maximum_bytes_billed === undefined ? {} : { maximumBytesBilled: String(config.maximum_bytes_billed) }),
     };
-    let job: Job | undefined;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      [job] = await client.createQueryJob(options);
-      const started = job;
+      const [job] = await client.createQueryJob(options);
       // jobTimeoutMs ends the job on BigQuery's side; this ends the wait if BigQuery does not answer.
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          started.cancel().catch(() => {});
-          reject(Object.assign(new Error(`no answer within query_timeout_seconds (${config.query_timeout_seconds} s); the job was cancelled`), { errors: [{ reason: 'timeout' }] }));
-        }, timeoutMs + 10_000);
+      const [rows, , response] = await withDeadline(job.getQueryResults({ autoPaginate: false, maxResults: 1000 }), timeoutMs + 10_000, () => {
+        job.cancel().catch(() => {});
+        return Object.assign(new Error(`no answer within query_timeout_seconds (${config.query_timeout_seconds} s); the job was cancelled`), { errors: [{ reason: 'timeout' }] });
       });
-      const [rows, , response] = await Promise.race([started.getQueryResults({ autoPaginate: false, maxResults: 1000 }), late]);
       const fields = (response?.schema?.fields ?? []).map((field) => field.name ?? '');
       const columns = fields.length > 0 ? fields : Object.keys(rows[0] ?? {});
       return {
@@ -87,8 +82,6 @@ export async function createBigQueryConnector(name: string, config: BigQueryWare
       };
     } catch (error) {
       throw classifyBigQueryError(error, where);
-    } finally {
-      clearTimeout(timer);
     }
   };
 

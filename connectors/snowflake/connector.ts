@@ -6,6 +6,7 @@ import type { SnowflakeWarehouseConfig } from '../../src/domain/warehouse.js';
 import { plainCell } from '../shared/cell.js';
 import { describeWarehouse, warehouseError } from '../shared/classify.js';
 import { notASingleQuery, SNOWFLAKE_LEXICON } from '../shared/single-select.js';
+import { withDeadline } from '../shared/deadline.js';
 import { classifySnowflakeError } from './errors.js';
 
 /** Column types whose values are numbers, whatever form the driver hands them in. */
@@ -98,21 +99,17 @@ export async function createSnowflakeConnector(name: string, config: SnowflakeWa
   const connect = (): Promise<snowflake.Connection> => {
     session ??= (async () => {
       const connection = sdk.createConnection(options);
-      let timer: NodeJS.Timeout | undefined;
       try {
-        const late = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(warehouseError(where, 'network', `no answer within connect_timeout_seconds (${config.connect_timeout_seconds} s): check account and access_url`, undefined)), connectMs);
-        });
         // connect() hands every failure to its callback; connectAsync() throws some and not others.
         const loggedIn = new Promise<void>((resolve, reject) => connection.connect((error) => (error ? reject(error) : resolve())));
-        await Promise.race([loggedIn, late]);
+        await withDeadline(loggedIn, connectMs, () =>
+          warehouseError(where, 'network', `no answer within connect_timeout_seconds (${config.connect_timeout_seconds} s): check account and access_url`, undefined),
+        );
         return connection;
       } catch (error) {
         session = undefined;
         connection.destroy(() => {});
         throw classifySnowflakeError(error, where, 'connect');
-      } finally {
-        clearTimeout(timer);
       }
     })();
     return session;
@@ -164,16 +161,13 @@ export async function createSnowflakeConnector(name: string, config: SnowflakeWa
  * cancels it and drops the session.
  */
 function execute(connection: snowflake.Connection, sql: string, parameters: Record<string, unknown>, timeoutSeconds: number): Promise<QueryResult> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const statement = connection.execute({
+  let statement: ReturnType<snowflake.Connection['execute']> | undefined;
+  const done = new Promise<QueryResult>((resolve, reject) => {
+    statement = connection.execute({
       sqlText: sql,
       rowMode: 'array',
       parameters,
       complete: (error, stmt, rows) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(guard);
         if (error) return reject(error);
         const columns = stmt.getColumns() ?? [];
         const types = columns.map((column) => column.getType());
@@ -183,11 +177,9 @@ function execute(connection: snowflake.Connection, sql: string, parameters: Reco
         });
       },
     });
-    const guard = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      statement.cancel(() => {});
-      reject(Object.assign(new Error(`no answer within query_timeout_seconds (${timeoutSeconds} s); the statement was cancelled`), { code: '000604', vigilGaveUp: true }));
-    }, (timeoutSeconds + 10) * 1000);
+  });
+  return withDeadline(done, (timeoutSeconds + 10) * 1000, () => {
+    statement?.cancel(() => {});
+    return Object.assign(new Error(`no answer within query_timeout_seconds (${timeoutSeconds} s); the statement was cancelled`), { code: '000604', vigilGaveUp: true });
   });
 }
