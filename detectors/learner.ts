@@ -228,10 +228,14 @@ export class Learner {
 
   private learn(models: SeasonalModel[], t: number, v: number, clipScale?: number): void {
     if (this.snapshot !== null) {
-      // A value back at the old level ends a transient: the models before it are right.
+      // A value back at the old level ends a transient: the models before it are right. The
+      // plain level must agree with the chosen model: a seasonal model shifted on a few slots
+      // (a burst over a weekend) can be far off on the others and would bring the burst back.
       const now = this.choose(models, t).predict(t);
       const before = this.choose(this.snapshot.models, t).predict(t);
-      if (Math.abs(v - before) < Math.abs(v - now)) {
+      const plainNow = models[0]!.predict(t);
+      const plainBefore = this.snapshot.models[0]!.predict(t);
+      if (Math.abs(v - before) < Math.abs(v - now) && Math.abs(v - plainBefore) < Math.abs(v - plainNow)) {
         this.spare = models;
         this.models = this.snapshot.models;
         models = this.models;

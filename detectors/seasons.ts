@@ -39,6 +39,7 @@ export const SEASONS: Readonly<Record<SeasonKind, Season>> = {
  * the day and week; daily data has weekdays, weekends and month ends, alone or together.
  */
 export function candidateSeasons(cadenceMs: number): SeasonKind[][] {
+  // The plain model comes first: the learner reads models[0] as the level without a season.
   if (cadenceMs <= 2 * HOUR_MS) return [['none'], ['hour_of_day'], ['hour_of_week'], ['weekend_hour']];
   if (cadenceMs <= 2 * DAY_MS) return [['none'], ['day_of_week'], ['weekend'], ['month_edge'], ['day_of_week', 'month_edge']];
   return [['none']];

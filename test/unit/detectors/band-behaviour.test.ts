@@ -127,6 +127,21 @@ describe('a sustained new level', () => {
     expect(alerts(results)).toBe(1);
     expect(anomalies(results).filter((i) => i >= 506)).toEqual([]);
   });
+
+  it('goes back to the quiet level after a burst over a weekend, and catches the next burst', () => {
+    const rnd = random(6);
+    // Hourly crash counts of 0-45 from a Tuesday, with bursts to ~2,000 (one from Saturday noon
+    // to Sunday evening). The weekend model shifted up with the burst and down again, so it
+    // alone says the burst level is the old normal on Monday; the plain level says otherwise.
+    const bursts = [[40, 45], [108, 137], [153, 165], [220, 227]] as const;
+    const rows = series(24 * 12, HOUR, (i) => {
+      const burst = bursts.find(([a, z]) => i >= a && i <= z);
+      return burst === undefined ? Math.round(rnd() * rnd() * 45) : Math.round(Math.min(2200, 1600 + 120 * (i - burst[0])) + 60 * (rnd() - 0.5));
+    }, Date.UTC(2026, 0, 6));
+    const results = backtest(rows, 'custom_sql', AUTO);
+    expect(results[8 * 24 + 12]!.upper!).toBeLessThan(500);
+    expect(results[220]!.isAnomaly).toBe(true);
+  });
 });
 
 describe('robust scale with floors', () => {
