@@ -2,7 +2,8 @@
  * What runs inside one SQLite query thread. It is shipped to the worker as source text
  * (`workerSource`), so it must stand alone: no imports, no outer names, everything through
  * the `require` it is given. The thread opens its own read-only connection and answers one
- * query at a time: `{ id, sql }` in, `{ id, columns, rows }` or `{ id, error }` out.
+ * query at a time, in the order they came: `{ id, sql }` in, `{ id, startedAt, columns, rows }`
+ * or `{ id, startedAt, error }` out, `startedAt` being when it took the query up (epoch ms).
  */
 
 /** What the thread is started with (workerData). */
@@ -19,8 +20,8 @@ export interface SqliteWorkerRequest {
 }
 
 export type SqliteWorkerReply =
-  | { id: number; columns: string[]; rows: Array<Array<string | number | null>> }
-  | { id: number; error: { message: string; code?: string } };
+  | { id: number; startedAt: number; columns: string[]; rows: Array<Array<string | number | null>> }
+  | { id: number; startedAt: number; error: { message: string; code?: string } };
 
 /** The thread's body. Cells are made plain here (BigInt and Buffer do not cross threads as the engine wants them). */
 export function sqliteWorkerMain(require: (id: string) => unknown): void {
@@ -32,9 +33,9 @@ export function sqliteWorkerMain(require: (id: string) => unknown): void {
   };
   const { parentPort, workerData } = threads;
   const Database = require(workerData.driver) as new (path: string, options: object) => Db;
-  const failure = (id: number, error: unknown): SqliteWorkerReply => {
+  const failure = (id: number, startedAt: number, error: unknown): SqliteWorkerReply => {
     const e = error as { message?: unknown; code?: unknown };
-    return { id, error: { message: String(e?.message ?? error), ...(typeof e?.code === 'string' ? { code: e.code } : {}) } };
+    return { id, startedAt, error: { message: String(e?.message ?? error), ...(typeof e?.code === 'string' ? { code: e.code } : {}) } };
   };
   let db: Db | undefined;
   let openError: unknown;
@@ -45,7 +46,8 @@ export function sqliteWorkerMain(require: (id: string) => unknown): void {
     openError = error;
   }
   parentPort.on('message', ({ id, sql }) => {
-    if (db === undefined) return parentPort.postMessage(failure(id, openError));
+    const startedAt = performance.timeOrigin + performance.now();
+    if (db === undefined) return parentPort.postMessage(failure(id, startedAt, openError));
     try {
       const statement = db.prepare(sql);
       if (!statement.reader) throw new Error('the statement returns no rows; a metric query must be a SELECT');
@@ -59,9 +61,9 @@ export function sqliteWorkerMain(require: (id: string) => unknown): void {
           return String(value);
         }),
       );
-      parentPort.postMessage({ id, columns: statement.columns().map((column) => column.name), rows });
+      parentPort.postMessage({ id, startedAt, columns: statement.columns().map((column) => column.name), rows });
     } catch (error) {
-      parentPort.postMessage(failure(id, error));
+      parentPort.postMessage(failure(id, startedAt, error));
     }
   });
 }

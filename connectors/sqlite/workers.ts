@@ -18,19 +18,39 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+interface Waiting {
+  sql: string;
+  pending: Pending;
+}
+
+interface Sent extends Waiting {
+  id: number;
+  /** When it was posted to the thread (epoch ms). */
+  postedAt: number;
+}
+
 interface Thread {
   worker: Worker;
-  /** The query it is running, if any. */
-  busy: { id: number; pending: Pending; timer: NodeJS.Timeout } | undefined;
+  /** Posted to it and not answered yet, oldest first: the first is running, the others wait in its port. */
+  sent: Sent[];
+  /** The running query's timeout. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 export interface SqliteWorkersOptions {
   path: string;
   /** Threads at most; each has its own connection. */
   size: number;
+  /**
+   * Queries posted to a thread at once (default 1). With 2, a thread has its next query in
+   * hand when it finishes one, instead of idling for the round trip to the event loop.
+   */
+  depth?: number;
   queryTimeoutMs: number;
   busyTimeoutMs: number;
 }
+
+const epochMs = () => performance.timeOrigin + performance.now();
 
 const driver = createRequire(import.meta.url).resolve('better-sqlite3');
 
@@ -39,11 +59,12 @@ const driver = createRequire(import.meta.url).resolve('better-sqlite3');
  * event loop (timers, the API, other warehouses) nor the other queries. Threads start on
  * first use, up to `size`. SQLite cannot stop a statement from outside: a query past its
  * timeout is answered with a timeout at once and its thread is let go (it ends when the
- * statement does, and never holds the process open); a new thread takes its place.
+ * statement does, and never holds the process open); a new thread takes its place, and the
+ * queries that were waiting behind it go back to the head of the queue (they never ran).
  */
 export class SqliteWorkers {
   private readonly threads: Thread[] = [];
-  private readonly queue: Array<{ sql: string; pending: Pending }> = [];
+  private readonly queue: Waiting[] = [];
   private nextId = 1;
   private closed = false;
 
@@ -68,32 +89,42 @@ export class SqliteWorkers {
     for (const { pending } of this.queue.splice(0)) pending.reject(new Error('the connector was closed'));
     const threads = this.threads.splice(0);
     for (const thread of threads) {
-      if (thread.busy !== undefined) {
-        clearTimeout(thread.busy.timer);
-        thread.busy.pending.reject(new Error('the connector was closed'));
-        thread.busy = undefined;
-      }
+      clearTimeout(thread.timer);
+      for (const { pending } of thread.sent.splice(0)) pending.reject(new Error('the connector was closed'));
     }
     await Promise.all(threads.map((t) => t.worker.terminate()));
   }
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const thread = this.threads.find((t) => t.busy === undefined) ?? this.spawn();
+      const thread = this.threads.find((t) => t.sent.length === 0) ?? this.spawn() ?? this.leastLoaded();
       if (thread === undefined) return;
       const { sql, pending } = this.queue.shift()!;
       const id = this.nextId++;
-      const timer = setTimeout(() => this.abandon(thread, new SqliteThreadError(`the query ran past ${this.options.queryTimeoutMs / 1000}s`, 'timeout')), this.options.queryTimeoutMs);
-      thread.busy = { id, pending, timer };
+      thread.sent.push({ id, sql, pending, postedAt: epochMs() });
+      if (thread.sent.length === 1) this.arm(thread);
       thread.worker.postMessage({ id, sql });
     }
+  }
+
+  /** The thread with the fewest queries posted, if one can take another. */
+  private leastLoaded(): Thread | undefined {
+    let best: Thread | undefined;
+    for (const t of this.threads) if (t.sent.length < (this.options.depth ?? 1) && (best === undefined || t.sent.length < best.sent.length)) best = t;
+    return best;
+  }
+
+  /** Starts the timeout of the thread's running query (the first it was sent). */
+  private arm(thread: Thread): void {
+    const ms = this.options.queryTimeoutMs;
+    thread.timer = setTimeout(() => this.abandon(thread, new SqliteThreadError(`the query ran past ${ms / 1000}s`, 'timeout')), ms);
   }
 
   private spawn(): Thread | undefined {
     if (this.threads.length >= this.options.size) return undefined;
     const workerData: SqliteWorkerData = { driver, path: this.options.path, busyTimeoutMs: this.options.busyTimeoutMs };
     const worker = new Worker(workerSource, { eval: true, workerData });
-    const thread: Thread = { worker, busy: undefined };
+    const thread: Thread = { worker, sent: [], timer: undefined };
     worker.on('message', (reply: SqliteWorkerReply) => this.answer(thread, reply));
     worker.on('error', (error) => this.abandon(thread, new SqliteThreadError(`the query thread failed: ${error.message}`, 'crashed')));
     worker.on('exit', (code) => this.abandon(thread, new SqliteThreadError(`the query thread exited (code ${code})`, 'crashed')));
@@ -102,25 +133,28 @@ export class SqliteWorkers {
   }
 
   private answer(thread: Thread, reply: SqliteWorkerReply): void {
-    const busy = thread.busy;
-    if (busy === undefined || busy.id !== reply.id) return;
-    clearTimeout(busy.timer);
-    thread.busy = undefined;
-    if ('error' in reply) busy.pending.reject(Object.assign(new Error(reply.error.message), reply.error.code === undefined ? {} : { code: reply.error.code }));
-    else busy.pending.resolve({ columns: reply.columns, rows: reply.rows });
+    const done = thread.sent[0];
+    if (done === undefined || done.id !== reply.id) return;
+    thread.sent.shift();
+    clearTimeout(thread.timer);
+    thread.timer = undefined;
+    // The thread answers in order: the next query it was sent is running now.
+    if (thread.sent.length > 0) this.arm(thread);
+    if ('error' in reply) done.pending.reject(Object.assign(new Error(reply.error.message), reply.error.code === undefined ? {} : { code: reply.error.code }));
+    else done.pending.resolve({ columns: reply.columns, rows: reply.rows, waitedMs: Math.max(0, reply.startedAt - done.postedAt) });
     this.dispatch();
   }
 
-  /** A thread that timed out or died: its query fails, it is dropped, waiting work goes on. */
+  /** A thread that timed out or died: its running query fails, it is dropped, waiting work goes on. */
   private abandon(thread: Thread, error: SqliteThreadError): void {
     const index = this.threads.indexOf(thread);
     if (index === -1) return;
     this.threads.splice(index, 1);
-    if (thread.busy !== undefined) {
-      clearTimeout(thread.busy.timer);
-      thread.busy.pending.reject(error);
-      thread.busy = undefined;
-    }
+    clearTimeout(thread.timer);
+    const [running, ...behind] = thread.sent.splice(0);
+    running?.pending.reject(error);
+    // The ones posted behind it never ran: first in line again, in their order.
+    this.queue.unshift(...behind.map(({ sql, pending }) => ({ sql, pending })));
     thread.worker.removeAllListeners('message');
     thread.worker.unref();
     void thread.worker.terminate();

@@ -9,6 +9,8 @@ export type Cell = number | string | boolean | Date | null;
 export interface QueryResult {
   columns: string[];
   rows: Cell[][];
+  /** Where the connector queues queries itself (SQLite's threads): ms it waited there before it ran. */
+  waitedMs?: number;
 }
 
 /** The warehouse port: one per configured warehouse, holding its pool or handle. */

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
 import { SqliteThreadError, SqliteWorkers } from '../../connectors/sqlite/workers.js';
 import { tempDir } from '../helpers/temp.js';
@@ -22,8 +22,8 @@ function database(): string {
   return path;
 }
 
-function pool(path: string, size: number, queryTimeoutMs = 30_000): SqliteWorkers {
-  const workers = new SqliteWorkers({ path, size, queryTimeoutMs, busyTimeoutMs: 1000 });
+function pool(path: string, size: number, queryTimeoutMs = 30_000, depth = 1): SqliteWorkers {
+  const workers = new SqliteWorkers({ path, size, depth, queryTimeoutMs, busyTimeoutMs: 1000 });
   pools.push(workers);
   return workers;
 }
@@ -61,6 +61,46 @@ describe('SqliteWorkers', () => {
     expect(error).toBeInstanceOf(SqliteThreadError);
     expect((error as SqliteThreadError).reason).toBe('timeout');
     await expect(workers.query('SELECT COUNT(*) FROM t')).resolves.toMatchObject({ rows: [[2]] });
+  });
+
+  it('with depth 2, sends a thread its next query while it runs one, and says how long that one waited', async () => {
+    const workers = pool(database(), 1, 30_000, 2);
+    const finished: string[] = [];
+    const slow = workers.query(SLOW).then((r) => (finished.push('slow'), r));
+    const next = workers.query('SELECT COUNT(*) FROM t').then((r) => (finished.push('next'), r));
+    const third = workers.query('SELECT 3').then((r) => (finished.push('third'), r));
+    const [s, n, t] = await Promise.all([slow, next, third]);
+    expect([s.rows, n.rows, t.rows]).toEqual([[[5000000]], [[2]], [[3]]]);
+    expect(finished).toEqual(['slow', 'next', 'third']);
+    // `next` waited in the thread for the whole slow query; `slow` and `third` (sent once a place was free) hardly at all.
+    expect(n.waitedMs!).toBeGreaterThan(100);
+    expect(s.waitedMs!).toBeLessThan(n.waitedMs! / 2);
+    expect(t.waitedMs!).toBeLessThan(n.waitedMs! / 2);
+  });
+
+  it('with depth 2, times a query from when it runs, not from when it was sent', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const workers = pool(database(), 1, 30_000, 2);
+      const first = workers.query(SLOW);
+      const second = workers.query('SELECT COUNT(*) FROM t');
+      // Only the running query's timeout is set; the one waiting behind it gets its own when it starts.
+      expect(vi.getTimerCount()).toBe(1);
+      await first;
+      expect(vi.getTimerCount()).toBe(1);
+      await second;
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('with depth 2, puts the query waiting behind one that timed out back in line, on a fresh thread', async () => {
+    const workers = pool(database(), 1, 300, 2);
+    const timedOut = workers.query(SLOW).catch((e: unknown) => e);
+    const behind = workers.query('SELECT COUNT(*) FROM t');
+    expect(await timedOut).toMatchObject({ reason: 'timeout' });
+    await expect(behind).resolves.toMatchObject({ rows: [[2]] });
   });
 
   it('passes SQLite errors on with their code, and writes are refused', async () => {
