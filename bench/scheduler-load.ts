@@ -304,9 +304,9 @@ class ShiftedClock implements Clock {
 interface QueryRecord {
   hour: number;
   table: string;
-  /** On the daemon's clock, epoch ms. */
+  /** On the daemon's clock, epoch ms: when the warehouse took the query up (for SQLite, its thread). */
   startedAt: number;
-  /** performance.now() at start and end. */
+  /** performance.now() at that start, and when the answer was back. */
   t0: number;
   t1: number;
   ok: boolean;
@@ -321,16 +321,20 @@ function recordingConnector(
   return aroundQueries(inner, async (sql, run) => {
     const { hour, clock, onStart } = context();
     onStart();
-    const startedAt = clock.now().getTime();
+    const sentAt = clock.now().getTime();
     const t0 = performance.now();
     let ok = false;
+    // SQLite's threads are sent their next query while they run one: it starts when the
+    // thread takes it up, waitedMs after it was sent, and that is when its runs start.
+    let waitedMs = 0;
     try {
       const result = await run();
+      waitedMs = result.waitedMs ?? 0;
       ok = true;
       return result;
     } finally {
       const table = /FROM\s+"(t\d+)"/.exec(sql)?.[1] ?? '?';
-      sink({ hour, table, startedAt, t0, t1: performance.now(), ok });
+      sink({ hour, table, startedAt: sentAt + waitedMs, t0: t0 + waitedMs, t1: performance.now(), ok });
     }
   });
 }

@@ -13,6 +13,7 @@ import { postgresDialect } from './postgres/dialect.js';
 import { redshiftDialect } from './redshift/dialect.js';
 import { snowflakeDialect } from './snowflake/dialect.js';
 import { sqliteDialect } from './sqlite/dialect.js';
+import { SQLITE_THREAD_DEPTH } from './sqlite/depth.js';
 
 /**
  * Every warehouse Vigil speaks: its pure dialect, and its connector, whose module (and so
@@ -21,6 +22,12 @@ import { sqliteDialect } from './sqlite/dialect.js';
 interface Entry {
   dialect: Dialect;
   open(name: string, config: WarehouseConfig): Promise<Connector>;
+  /**
+   * Queries the engine hands each of the connector's max_concurrency connections at once
+   * (default 1). SQLite's query threads take 2: the next one waits in the thread, which
+   * starts it the moment it finishes one instead of idling for a round trip to the event loop.
+   */
+  depth?: number;
 }
 
 export const WAREHOUSES: Readonly<Record<WarehouseType, Entry>> = {
@@ -36,6 +43,7 @@ export const WAREHOUSES: Readonly<Record<WarehouseType, Entry>> = {
   },
   sqlite: {
     dialect: sqliteDialect,
+    depth: SQLITE_THREAD_DEPTH,
     open: async (name, config) =>
       (await import('./sqlite/connector.js')).createSqliteConnector(name, config as FileWarehouseConfig),
   },
@@ -68,6 +76,11 @@ export function dialectFor(type: WarehouseType): Dialect {
 /** Whether the warehouse dates its tables itself, so freshness needs no timestamp column (Snowflake, BigQuery). */
 export function datesItsTables(type: WarehouseType | undefined): boolean {
   return type !== undefined && WAREHOUSES[type].dialect.metadataFreshnessQuery !== undefined;
+}
+
+/** Queries the engine may have out at once on a warehouse: its max_concurrency times its connections' depth. */
+export function queriesInFlight(config: WarehouseConfig): number {
+  return config.max_concurrency * (WAREHOUSES[config.type].depth ?? 1);
 }
 
 export function openConnector(name: string, config: WarehouseConfig): Promise<Connector> {

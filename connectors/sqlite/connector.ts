@@ -6,6 +6,7 @@ import { VigilError } from '../../src/domain/errors.js';
 import { describeWarehouse } from '../shared/classify.js';
 import { missingFile, seedOnce } from '../shared/seed-file.js';
 import { classifySqliteError } from './errors.js';
+import { SQLITE_THREAD_DEPTH } from './depth.js';
 import { SqliteThreadError, SqliteWorkers } from './workers.js';
 
 /**
@@ -42,6 +43,7 @@ export async function createSqliteConnector(name: string, config: FileWarehouseC
   const workers = new SqliteWorkers({
     path: config.path,
     size: config.max_concurrency,
+    depth: SQLITE_THREAD_DEPTH,
     queryTimeoutMs: Math.round(config.query_timeout_seconds * 1000),
     busyTimeoutMs: Math.round(config.connect_timeout_seconds * 1000),
   });

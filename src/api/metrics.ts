@@ -25,7 +25,7 @@ export class DaemonMetrics implements RunObserver {
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
       registers,
     });
-    this.lag = new Histogram({ name: 'vigil_schedule_lag_seconds', help: 'How long after its scheduled time each run\'s query started', buckets: [0.01, 0.1, 0.5, 1, 5, 60, 3600], registers });
+    this.lag = new Histogram({ name: 'vigil_schedule_lag_seconds', help: 'How long after its scheduled time each run\'s query was sent to the warehouse', buckets: [0.01, 0.1, 0.5, 1, 5, 60, 3600], registers });
     this.notifications = new Counter({ name: 'vigil_notifications_total', help: 'Notification deliveries, by channel and result', labelNames: ['channel', 'result'], registers });
     new Gauge({
       name: 'vigil_open_incidents',

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { dialectFor } from '../../connectors/registry.js';
+import { dialectFor, queriesInFlight } from '../../connectors/registry.js';
 import type { Clock } from '../domain/clock.js';
 import { VigilError, messageOf } from '../domain/errors.js';
 import { silentLogger, type Logger } from '../domain/logger.js';
@@ -136,7 +136,7 @@ export async function runMonitors(deps: EngineDeps, monitors: readonly Monitor[]
       return;
     }
     const dialect = dialectFor(warehouse.config.type);
-    const limit = pLimit(warehouse.config.max_concurrency);
+    const limit = pLimit(queriesInFlight(warehouse.config));
     let down: VigilError | undefined;
     await Promise.all(
       units.map(async (unit) => {

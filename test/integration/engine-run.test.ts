@@ -8,7 +8,7 @@ import { WarehouseConnectors } from '../../src/engine/connectors.js';
 import { runMonitors } from '../../src/engine/run.js';
 import { parseConfig } from '../../src/config/load.js';
 import { ManualClock } from '../../src/domain/clock.js';
-import type { Connector } from '../../src/domain/connector.js';
+import type { Connector, QueryResult } from '../../src/domain/connector.js';
 import { yamlMonitorId } from '../../src/domain/ids.js';
 import { seedDuckdb, seedSqlite, type SeededWarehouse } from './conformance/targets.js';
 import { tempDir } from '../helpers/temp.js';
@@ -206,6 +206,39 @@ notifications:
     expect(results.map((r) => r.value)).toEqual([10, 11, 12, 13, 14, 15, 16, 17]);
     expect(queries).toBe(8);
     expect(peak).toBe(2);
+  });
+
+  it("hands each SQLite query thread its next query while it runs one (2 a thread), and each answer says how long it waited", async () => {
+    const dir = tempDir();
+    const seeded = await seedSqlite(dir);
+    let inFlight = 0;
+    let peak = 0;
+    const waited: Array<number | undefined> = [];
+    const counting = async (name: string, config: Parameters<typeof openConnector>[1]): Promise<Connector> => {
+      const real = await openConnector(name, config);
+      const track = async (work: () => Promise<QueryResult>) => {
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        try {
+          const result = await work();
+          waited.push(result.waitedMs);
+          return result;
+        } finally {
+          inFlight -= 1;
+        }
+      };
+      return { query: (sql) => track(() => real.query(sql)), queryReadOnly: (sql) => track(() => real.queryReadOnly(sql)), close: () => real.close() };
+    };
+    const slow = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT COUNT(*) - 300000 FROM c';
+    const monitors = Array.from({ length: 6 }, (_, i) => `  - { name: q${i}, warehouse: lite, metric_type: custom_sql, metric_config: { query_select: "SELECT ${i} + (${slow}) + COUNT(*) FROM items" } }`).join('\n');
+    const app = await appFor(`store: sqlite:./vigil.db\nwarehouses:\n  lite: { type: sqlite, path: ${fileOf(seeded)}, max_concurrency: 1 }\nmonitors:\n${monitors}\n`, dir, undefined, counting);
+    const results = await runNow(app);
+    expect(results.map((r) => r.value)).toEqual([10, 11, 12, 13, 14, 15]);
+    // One thread: one query running, the next waiting in the thread, never more.
+    expect(peak).toBe(2);
+    expect(waited).toHaveLength(6);
+    expect(waited.every((ms) => typeof ms === 'number' && ms >= 0)).toBe(true);
+    expect(Math.max(...(waited as number[]))).toBeGreaterThan(0);
   });
 
   it("starts every query of a run before storing any of its results (the store's writes take no CPU from them)", async () => {
