@@ -113,6 +113,8 @@ describe('BigQuery wire emulator, through the real @google-cloud/bigquery client
       deniedTables: { [READER]: ['shop.secret'] },
       lastModified: { 'shop.items': itemsModified },
       bytesPerRow: 100,
+      // Any query slower than this goes through the client's polling loop, however fast the machine.
+      maxHoldMs: 100,
     });
     keyFile = emulator.writeKeyFile(dir, READER, reader.privateKey);
     // autoRetry stays on (the default), as a connector would leave it.

@@ -231,6 +231,8 @@ export class QueryEngine {
         if (job.stop !== undefined) connection?.interrupt();
       }, 50);
       const reader = await connection.runAndReadAll(translation.sql);
+      // An interrupt can also end a statement with an empty result instead of an error.
+      if (job.stop !== undefined) throw job.stop;
       const last = translation.statements[translation.statements.length - 1]!;
       if (last.type === 'SELECT') {
         const names = reader.columnNames();

@@ -26,6 +26,8 @@ export interface BigQueryEmulatorOptions {
   lastModified?: Record<string, Date>;
   /** Bytes a query is billed per row of each table it reads (to exercise maximumBytesBilled); default 100. */
   bytesPerRow?: number;
+  /** The longest a jobs.query / getQueryResults call is held before jobComplete: false (default MAX_HOLD_MS). */
+  maxHoldMs?: number;
 }
 
 export interface BigQueryEmulator {
@@ -74,9 +76,9 @@ function invalid(message: string): BigQueryError {
 }
 
 /** Waits for the job up to BigQuery's hold time for this request. */
-async function hold(job: Job, timeoutMs: number | undefined): Promise<void> {
+async function hold(job: Job, timeoutMs: number | undefined, maxHoldMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const wait = Math.max(0, Math.min(timeoutMs ?? DEFAULT_WAIT_MS, MAX_HOLD_MS));
+  const wait = Math.max(0, Math.min(timeoutMs ?? DEFAULT_WAIT_MS, maxHoldMs));
   await Promise.race([job.finished, new Promise<void>((resolve) => (timer = setTimeout(resolve, wait)))]);
   clearTimeout(timer);
 }
@@ -96,6 +98,7 @@ function labels(v: unknown): Record<string, string> | undefined {
 export async function startBigQueryEmulator(options: BigQueryEmulatorOptions): Promise<BigQueryEmulator> {
   const { projectId } = options;
   const bytesPerRow = options.bytesPerRow ?? 100;
+  const maxHoldMs = options.maxHoldMs ?? MAX_HOLD_MS;
   const requests: BigQueryEmulator['requests'] = [];
   const statements: string[] = [];
   const engine = await QueryEngine.open({
@@ -168,7 +171,7 @@ export async function startBigQueryEmulator(options: BigQueryEmulatorOptions): P
     }
     await job.checked;
     if (job.error !== undefined) return fail(job.error);
-    await hold(job, timeoutMs);
+    await hold(job, timeoutMs, maxHoldMs);
     return results('bigquery#queryResponse', job, 0, maxResults, formatOptions.useInt64Timestamp === true);
   };
 
@@ -259,7 +262,7 @@ export async function startBigQueryEmulator(options: BigQueryEmulatorOptions): P
         return jobsQuery(needBody(), principal);
       case 'GET queries/:id': {
         const job = findJob(id!, location);
-        await hold(job, optionalNumber(query.timeoutMs));
+        await hold(job, optionalNumber(query.timeoutMs), maxHoldMs);
         const start = optionalNumber(query.pageToken) ?? optionalNumber(query.startIndex) ?? 0;
         return results('bigquery#getQueryResultsResponse', job, start, optionalNumber(query.maxResults), query['formatOptions.useInt64Timestamp'] === 'true');
       }

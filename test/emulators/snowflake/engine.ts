@@ -375,6 +375,8 @@ export class Warehouse {
       const types = result.columnTypes();
       const values = await result.getRows();
       if (timedOut) throw errors.timeout(seconds);
+      // An interrupt can also end a statement with a result instead of an error.
+      if (control.canceled) throw errors.canceled();
       const affected = () => (values[0]?.[0] as bigint | number | undefined) ?? 0;
       switch (prepared.statementType) {
         case StatementType.INSERT:
