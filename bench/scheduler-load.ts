@@ -8,7 +8,8 @@
  * What runs is the real daemon: the config is generated as YAML and read as `vigil start` reads it (loadConfigOffThread),
  * then `createApp` + `startDaemon` with the real timers, the real local scheduler, engine,
  * store (SQLite, WAL) and the real sqlite connector (better-sqlite3 on worker threads,
- * max_concurrency 2 by default). Only two things are injected:
+ * max_concurrency 2 by default, each sent its next query while it runs one). Only two
+ * things are injected:
  *
  * - the clock: real time shifted by an offset, so that the next full hour is LEAD seconds
  *   away instead of up to an hour. Before each measured hour the offset is moved so that
@@ -20,9 +21,11 @@
  *   record when each query starts and ends. Every table has one batch (20 monitors, one
  *   query), so a query's table names the 20 runs it starts.
  *
- * Scheduling lag of a run = (when its table's query started on the warehouse) - (the
- * scheduled hour), both on the daemon's clock. The daemon's own vigil_schedule_lag_seconds
- * histogram (measured by the engine at query start) is printed too, for comparison.
+ * Scheduling lag of a run = (when its table's query started on the warehouse: when sent,
+ * plus the waitedMs the connector reports, the time it waited in a thread behind another)
+ * - (the scheduled hour), both on the daemon's clock. The daemon's own
+ * vigil_schedule_lag_seconds histogram (measured by the engine when it sends the query) is
+ * printed too, for comparison.
  *
  * Memory is sampled every 100 ms for the whole life of the daemon, start-up included. While
  * runs are stored the event loop gives timers few turns (see MemorySampler), so resident
