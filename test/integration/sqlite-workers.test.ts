@@ -65,6 +65,7 @@ describe('SqliteWorkers', () => {
 
   it('with depth 2, sends a thread its next query while it runs one, and says how long that one waited', async () => {
     const workers = pool(database(), 1, 30_000, 2);
+    await workers.query('SELECT 1'); // the thread is up: its start-up is no one's wait
     const finished: string[] = [];
     const slow = workers.query(SLOW).then((r) => (finished.push('slow'), r));
     const next = workers.query('SELECT COUNT(*) FROM t').then((r) => (finished.push('next'), r));
