@@ -178,50 +178,20 @@ notifications:
     expect(measurements[7]!.lower_threshold!).toBeGreaterThan(900);
   });
 
-  it('keeps to each warehouse its concurrency limit', async () => {
-    const dir = tempDir();
-    const seeded = await seedDuckdb(dir);
+  /** Connectors that count their queries, how many are out at once at most, and what each answer says it waited. */
+  function tracking(delayMs = 0) {
+    const seen = { queries: 0, peak: 0, waited: [] as Array<number | undefined> };
     let inFlight = 0;
-    let peak = 0;
-    let queries = 0;
-    const counting = async (name: string, config: Parameters<typeof openConnector>[1]): Promise<Connector> => {
-      const real = await openConnector(name, config);
-      const track = async <T>(work: () => Promise<T>) => {
-        queries += 1;
-        inFlight += 1;
-        peak = Math.max(peak, inFlight);
-        try {
-          await new Promise((r) => setTimeout(r, 20));
-          return await work();
-        } finally {
-          inFlight -= 1;
-        }
-      };
-      return { query: (sql) => track(() => real.query(sql)), queryReadOnly: (sql) => track(() => real.queryReadOnly(sql)), close: () => real.close() };
-    };
-    const path = fileOf(seeded);
-    const monitors = Array.from({ length: 8 }, (_, i) => `  - { name: q${i}, warehouse: duck, metric_type: custom_sql, metric_config: { query_select: "SELECT ${i} + COUNT(*) FROM items" } }`).join('\n');
-    const app = await appFor(`store: sqlite:./vigil.db\nwarehouses:\n  duck: { type: duckdb, path: ${path}, max_concurrency: 2 }\nmonitors:\n${monitors}\n`, dir, undefined, counting);
-    const results = await runNow(app);
-    expect(results.map((r) => r.value)).toEqual([10, 11, 12, 13, 14, 15, 16, 17]);
-    expect(queries).toBe(8);
-    expect(peak).toBe(2);
-  });
-
-  it("hands each SQLite query thread its next query while it runs one (2 a thread), and each answer says how long it waited", async () => {
-    const dir = tempDir();
-    const seeded = await seedSqlite(dir);
-    let inFlight = 0;
-    let peak = 0;
-    const waited: Array<number | undefined> = [];
-    const counting = async (name: string, config: Parameters<typeof openConnector>[1]): Promise<Connector> => {
+    const open = async (name: string, config: Parameters<typeof openConnector>[1]): Promise<Connector> => {
       const real = await openConnector(name, config);
       const track = async (work: () => Promise<QueryResult>) => {
+        seen.queries += 1;
         inFlight += 1;
-        peak = Math.max(peak, inFlight);
+        seen.peak = Math.max(seen.peak, inFlight);
         try {
+          if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
           const result = await work();
-          waited.push(result.waitedMs);
+          seen.waited.push(result.waitedMs);
           return result;
         } finally {
           inFlight -= 1;
@@ -229,16 +199,36 @@ notifications:
       };
       return { query: (sql) => track(() => real.query(sql)), queryReadOnly: (sql) => track(() => real.queryReadOnly(sql)), close: () => real.close() };
     };
+    return { open, seen };
+  }
+
+  it('keeps to each warehouse its concurrency limit', async () => {
+    const dir = tempDir();
+    const seeded = await seedDuckdb(dir);
+    const { open, seen } = tracking(20);
+    const path = fileOf(seeded);
+    const monitors = Array.from({ length: 8 }, (_, i) => `  - { name: q${i}, warehouse: duck, metric_type: custom_sql, metric_config: { query_select: "SELECT ${i} + COUNT(*) FROM items" } }`).join('\n');
+    const app = await appFor(`store: sqlite:./vigil.db\nwarehouses:\n  duck: { type: duckdb, path: ${path}, max_concurrency: 2 }\nmonitors:\n${monitors}\n`, dir, undefined, open);
+    const results = await runNow(app);
+    expect(results.map((r) => r.value)).toEqual([10, 11, 12, 13, 14, 15, 16, 17]);
+    expect(seen.queries).toBe(8);
+    expect(seen.peak).toBe(2);
+  });
+
+  it("hands each SQLite query thread its next query while it runs one (2 a thread), and each answer says how long it waited", async () => {
+    const dir = tempDir();
+    const seeded = await seedSqlite(dir);
+    const { open, seen } = tracking();
     const slow = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT COUNT(*) - 300000 FROM c';
     const monitors = Array.from({ length: 6 }, (_, i) => `  - { name: q${i}, warehouse: lite, metric_type: custom_sql, metric_config: { query_select: "SELECT ${i} + (${slow}) + COUNT(*) FROM items" } }`).join('\n');
-    const app = await appFor(`store: sqlite:./vigil.db\nwarehouses:\n  lite: { type: sqlite, path: ${fileOf(seeded)}, max_concurrency: 1 }\nmonitors:\n${monitors}\n`, dir, undefined, counting);
+    const app = await appFor(`store: sqlite:./vigil.db\nwarehouses:\n  lite: { type: sqlite, path: ${fileOf(seeded)}, max_concurrency: 1 }\nmonitors:\n${monitors}\n`, dir, undefined, open);
     const results = await runNow(app);
     expect(results.map((r) => r.value)).toEqual([10, 11, 12, 13, 14, 15]);
     // One thread: one query running, the next waiting in the thread, never more.
-    expect(peak).toBe(2);
-    expect(waited).toHaveLength(6);
-    expect(waited.every((ms) => typeof ms === 'number' && ms >= 0)).toBe(true);
-    expect(Math.max(...(waited as number[]))).toBeGreaterThan(0);
+    expect(seen.peak).toBe(2);
+    expect(seen.waited).toHaveLength(6);
+    expect(seen.waited.every((ms) => typeof ms === 'number' && ms >= 0)).toBe(true);
+    expect(Math.max(...(seen.waited as number[]))).toBeGreaterThan(0);
   });
 
   it("starts every query of a run before storing any of its results (the store's writes take no CPU from them)", async () => {
