@@ -164,9 +164,13 @@ export class Learner {
   }
 
   private runnerUp(models: SeasonalModel[], chosen: SeasonalModel, t: number): SeasonalModel | null {
+    // A model blind to the chosen one's special days (month-end loads) is no second opinion:
+    // its errors on those days would widen every band.
+    const special = chosen.components.slice(1);
     let best: SeasonalModel | null = null;
     for (const m of models) {
       if (m === chosen || !m.knows(t) || m.residuals.size < this.p.minErrors) continue;
+      if (!special.every((s) => m.components.some((c) => c.season.kind === s.season.kind))) continue;
       if (best === null || m.meanError < best.meanError) best = m;
     }
     return best;

@@ -163,10 +163,9 @@ export class SeasonalModel {
     if (!this.ready) {
       this.level = v;
       this.lastT = t;
-      for (let i = 0; i < count; i++) {
-        const c = this.components[i]!;
-        if (c.active(slots[i]!)) c.known[slots[i]!] = 1;
-      }
+      // The first value is the level in its primary slot; what a special day adds (a
+      // month-end load) cannot be told from one value, so that slot waits for its next visit.
+      this.components[0]!.known[slots[0]!] = 1;
       return;
     }
     const b = this.base(t);
@@ -188,10 +187,13 @@ export class SeasonalModel {
     // Points much closer than a step (a run started twice) say nothing about the trend.
     if (dt >= 0.5) this.trend = (p.beta * (level - this.level)) / dt + (1 - p.beta) * p.phi * this.trend;
     this.level = level;
+    const primaryKnown = this.components[0]!.known[slots[0]!] === 1;
     for (let i = 0; i < count; i++) {
       const c = this.components[i]!;
       const slot = slots[i]!;
       if (!c.active(slot)) continue;
+      // A special day first seen together with an unseen weekday: the weekday takes the deviation.
+      if (i > 0 && !primaryKnown && c.known[slot] === 0) continue;
       const target = count === 1 ? clipped - level : clipped - level - this.offsetAt(t, c);
       c.offsets[slot] = c.known[slot] === 1 ? p.gamma * target + (1 - p.gamma) * c.offsets[slot]! : target;
       c.known[slot] = 1;

@@ -199,6 +199,27 @@ describe('seasonality chosen from the data, and trend', () => {
     expect(anomalies(results).filter((i) => i >= 120)).toEqual([]);
   });
 
+  it('on a table with weekends and a month-start load, catches a load mid-month and a missing one', () => {
+    // Starts on the 1st: the first value is a load day, not the level.
+    const rnd = random(17);
+    const start = Date.UTC(2025, 0, 1);
+    const rows = series(
+      430,
+      DAY,
+      (i, t) => {
+        const d = new Date(t);
+        const weekend = d.getUTCDay() % 6 === 0;
+        const load = (d.getUTCDate() === 1 && i !== 365) || i === 290 ? 9_000 : 0;
+        return Math.round(((weekend ? 600 : 3_000) + load) * (1 + 0.03 * gaussian(rnd)));
+      },
+      start,
+    );
+    const results = backtest(rows, 'row_count', AUTO);
+    // Day 290 is 2025-10-18, a Saturday with a load; day 365 is 2026-01-01, its load missing.
+    expect(new Date(rows[365]!.t).toISOString().slice(0, 10)).toBe('2026-01-01');
+    expect(anomalies(results).filter((i) => i >= 120)).toEqual([290, 365]);
+  });
+
   it('follows a growing table without tripping its upper bound', () => {
     const rnd = random(12);
     const rows = series(300, DAY, (i) => Math.round(50_000 * 1.01 ** i * (1 + 0.01 * gaussian(rnd))));
