@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { StoreLocation } from '../config/types.js';
 import { VigilError, messageOf } from '../domain/errors.js';
 import { migrateToLatest } from './migrate.js';
@@ -58,14 +58,31 @@ async function postgresDialect(url: string): Promise<PostgresDialect> {
 }
 
 /**
- * Migrates, trying again when several processes start on a new SQLite store at once:
- * kysely's migration lock is a no-op on SQLite, but each migration is one transaction, so
- * the loser of the race fails cleanly and, on its next try, finds the work done.
+ * Migrates a SQLite store inside one write transaction. kysely's migration lock is a no-op on
+ * SQLite and it runs each migration outside any transaction, so several processes starting
+ * on a new store at once could each apply part of the list; here the first takes the write
+ * lock, the others wait for it (the busy timeout) and then find the work done. A migration
+ * that fails leaves the schema as it was.
  */
+async function migrateSqlite(db: Kysely<unknown>): Promise<string[]> {
+  return db.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection);
+    try {
+      const applied = await migrateToLatest(connection);
+      await sql`commit`.execute(connection);
+      return applied;
+    } catch (error) {
+      await sql`rollback`.execute(connection).catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+/** Migrates, trying again on SQLite when the write lock was held past the busy timeout. */
 export async function migrateWithRetry(db: Kysely<unknown>, location: StoreLocation, attempts = 5): Promise<string[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await migrateToLatest(db);
+      return await (location.kind === 'sqlite' ? migrateSqlite(db) : migrateToLatest(db));
     } catch (error) {
       if (location.kind !== 'sqlite' || attempt >= attempts) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
