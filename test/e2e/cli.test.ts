@@ -1,5 +1,6 @@
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli, ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
@@ -148,6 +149,22 @@ describe('vigil validate and migrate', () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => runCli(['migrate', '-c', 'vigil.yaml'], { cwd: dir })));
     expect(results.map((r) => [r.code, r.stderr])).toEqual(Array.from({ length: 6 }, () => [0, '']));
     expect(results.filter((r) => r.stdout.includes('(applied 0001-initial, 0002-daemon, 0003-api-keys, 0004-measurement-pages, 0005-slot-claims)'))).toHaveLength(1);
+  });
+
+  it('leaves a SQLite store as it was when a migration fails part-way', async () => {
+    const dir = tempDir();
+    writeConfig(dir, 'store: sqlite:./vigil.db\nwarehouses:\n  w: { type: sqlite, path: ./w.db }\n');
+    // A table in the way of migration 0003: 0001 and 0002 apply, then 0003 fails.
+    const store = new Database(join(dir, 'vigil.db'));
+    store.exec('create table api_keys (id text)');
+    store.close();
+    const failed = await runCli(['migrate', '-c', 'vigil.yaml'], { cwd: dir });
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain('0003-api-keys');
+    const after = new Database(join(dir, 'vigil.db'), { readonly: true });
+    const tables = after.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name").pluck().all();
+    after.close();
+    expect(tables).toEqual(['api_keys']);
   });
 
   it('migrate creates the store schema, then reports it up to date', async () => {
