@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { StoreLocation } from '../config/types.js';
 import { VigilError, messageOf } from '../domain/errors.js';
-import { migrateToLatest } from './migrate.js';
+import { hasPendingMigrations, migrateToLatest } from './migrate.js';
 import type { StoreSchema } from './schema.js';
 
 export type StoreDb = Kysely<StoreSchema>;
@@ -65,6 +65,8 @@ async function postgresDialect(url: string): Promise<PostgresDialect> {
  * that fails leaves the schema as it was.
  */
 async function migrateSqlite(db: Kysely<unknown>): Promise<string[]> {
+  // An up-to-date store (every start but the first) is only read, so a busy writer does not hold up a start.
+  if (!(await hasPendingMigrations(db))) return [];
   return db.connection().execute(async (connection) => {
     await sql`begin immediate`.execute(connection);
     try {

@@ -17,6 +17,12 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
 
+/** Whether some migration has not been applied yet (a read: no lock taken). */
+export async function hasPendingMigrations(db: Kysely<unknown>): Promise<boolean> {
+  const migrations = await new Migrator({ db, provider }).getMigrations();
+  return migrations.some((m) => m.executedAt === undefined);
+}
+
 /**
  * Brings the store's schema up to date. Safe to run from several processes at once: kysely
  * holds a lock (an advisory lock on Postgres) while it migrates.

@@ -167,6 +167,22 @@ describe('vigil validate and migrate', () => {
     expect(tables).toEqual(['api_keys']);
   });
 
+  it('starts on an up-to-date SQLite store while another process holds its write lock', async () => {
+    const dir = tempDir();
+    writeConfig(dir, 'store: sqlite:./vigil.db\nwarehouses:\n  w: { type: sqlite, path: ./w.db }\n');
+    expect((await runCli(['migrate', '-c', 'vigil.yaml'], { cwd: dir })).code).toBe(0);
+    const writer = new Database(join(dir, 'vigil.db'));
+    writer.exec('begin immediate');
+    try {
+      // Nothing to migrate: only read, so it does not wait for the writer (which would fail it after the busy timeout).
+      const result = await runCli(['migrate', '-c', 'vigil.yaml'], { cwd: dir });
+      expect([result.code, result.stdout, result.stderr]).toEqual([0, `sqlite:${join(dir, 'vigil.db')}: schema is up to date\n`, '']);
+    } finally {
+      writer.exec('rollback');
+      writer.close();
+    }
+  });
+
   it('migrate creates the store schema, then reports it up to date', async () => {
     const dir = tempDir();
     writeConfig(dir, 'store: sqlite:./vigil.db\nwarehouses:\n  w: { type: sqlite, path: ./w.db }\n');
