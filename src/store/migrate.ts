@@ -24,8 +24,9 @@ export async function hasPendingMigrations(db: Kysely<unknown>): Promise<boolean
 }
 
 /**
- * Brings the store's schema up to date. Safe to run from several processes at once: kysely
- * holds a lock (an advisory lock on Postgres) while it migrates.
+ * Brings the store's schema up to date. On Postgres it is safe to run from several processes
+ * at once (kysely holds an advisory lock, each run one transaction); on SQLite kysely has no
+ * lock, so the caller runs it inside a write transaction (see migrateWithRetry).
  */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
   const migrator = new Migrator({ db, provider });
