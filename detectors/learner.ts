@@ -286,7 +286,8 @@ export class Learner {
     const p = this.p;
     const side = v > this.choose(models, t).predict(t) ? 1 : -1;
     const deviation: Deviation = { t, v, side, index: this.observed, errors: models.map((m) => (m.ready && m.knows(t) ? Math.abs(v - m.predict(t)) : null)) };
-    this.deviations.flagged(deviation, Math.max(p.frequentWindow, p.rateWindow, p.denseWindow));
+    const recent = Math.max(1, Math.round((p.frequentDays * DAY_MS) / this.step));
+    this.deviations.flagged(deviation, Math.max(p.frequentWindow, p.rateWindow, p.denseWindow, recent));
     this.recur(models, deviation);
 
     if (this.deviations.runLength >= p.shiftRun) {
@@ -297,12 +298,17 @@ export class Learner {
       this.spare = null;
       this.snapshot = { models: kept, until: this.observed + p.shiftMemory };
       for (const m of models) m.shiftTo(run, this.neverNegative);
-    } else if (
-      this.deviations.eventsWithin(p.denseWindow, this.observed) >= p.denseEvents ||
-      (this.deviations.eventsWithin(p.frequentWindow, this.observed) >= p.frequentEvents && this.degenerate(models, t))
-    ) {
+    } else {
       // Deviations this frequent are this series' noise: they join the scale.
-      const window = this.deviations.eventsWithin(p.denseWindow, this.observed) >= p.denseEvents ? p.denseWindow : p.frequentWindow;
+      const window =
+        this.deviations.eventsWithin(p.denseWindow, this.observed) >= p.denseEvents
+          ? p.denseWindow
+          : this.deviations.eventsWithin(recent, this.observed) >= p.frequentEvents
+            ? recent
+            : this.deviations.eventsWithin(p.frequentWindow, this.observed) >= p.frequentEvents && this.degenerate(models, t)
+              ? p.frequentWindow
+              : 0;
+      if (window === 0) return;
       for (const d of this.deviations.takeNoise(window, this.observed)) {
         d.errors.forEach((error, i) => {
           if (error !== null) models[i]!.recordError(error, d.t);

@@ -39,6 +39,8 @@ export interface DetectorParams {
   /** On a collapsed band, flagged events within `frequentWindow` points that make them its noise. */
   frequentEvents: number;
   frequentWindow: number;
+  /** On any band, flagged events as frequent as frequentEvents within frequentDays days are its noise too. */
+  frequentDays: number;
   /** On any band, flagged events this dense are noise too. */
   denseEvents: number;
   denseWindow: number;
@@ -86,6 +88,7 @@ export const DEFAULT_PARAMS: Readonly<DetectorParams> = {
   shiftMemory: 24,
   frequentEvents: 4,
   frequentWindow: 300,
+  frequentDays: 14,
   denseEvents: 5,
   denseWindow: 48,
   recurCycles: 2.5,

@@ -144,6 +144,24 @@ describe('a sustained new level', () => {
   });
 });
 
+describe('what keeps happening is the series\' noise', () => {
+  it('stops alerting on spikes that came four times within two weeks of hourly data', () => {
+    const rnd = random(18);
+    const spikes = [200, 260, 320, 380, 440, 500];
+    const rows = series(600, HOUR, (i) => 100 + 2 * gaussian(rnd) + (spikes.includes(i) ? 30 : 0));
+    const results = backtest(rows, 'custom_sql', AUTO);
+    // The first four alert; from then on a spike that size is within the band.
+    expect(anomalies(results).filter((i) => i >= 48)).toEqual(spikes.slice(0, 4));
+  });
+
+  it('keeps alerting on a daily series whose incidents are weeks apart', () => {
+    const rnd = random(19);
+    const incidents = [40, 70, 100, 130, 160, 190];
+    const rows = series(220, DAY, (i) => 100 + 2 * gaussian(rnd) + (incidents.includes(i) ? 30 : 0));
+    expect(anomalies(backtest(rows, 'custom_sql', AUTO))).toEqual(incidents);
+  });
+});
+
 describe('robust scale with floors', () => {
   it('keeps a 100.00 -> 99.99 wobble on a unique percentage quiet', () => {
     const rnd = random(7);
