@@ -77,11 +77,14 @@ export class DeviationLog {
   }
 
   /**
-   * Accepts the flagged points of the last `window` points as noise, and returns them so
-   * that their errors join the models' scale. Older ones stay flagged.
+   * Accepts the flagged points of the last `window` points before `index` as noise, and
+   * returns them so that their errors join the models' scale. Older ones stay flagged, and
+   * so does the one at `index`: the deviation that shows the pattern is still an alert, and
+   * one far larger than those before it (a real incident among the noise) must not set the
+   * band.
    */
   takeNoise(window: number, index: number): Deviation[] {
-    const taken = this.pending.filter((d) => d.index > index - window);
+    const taken = this.pending.filter((d) => d.index > index - window && d.index !== index);
     for (const d of taken) {
       const error = d.errors[0];
       if (error !== null && error !== undefined) this.accepted.push(error);

@@ -154,6 +154,18 @@ describe('what keeps happening is the series\' noise', () => {
     expect(anomalies(results).filter((i) => i >= 48)).toEqual(spikes.slice(0, 4));
   });
 
+  it('keeps the deviation that completes the pattern out of the noise it learns', () => {
+    const rnd = random(20);
+    // Two small spikes and two outage-sized ones in two weeks, then a mid-sized spike.
+    const extra: Record<number, number> = { 200: 30, 260: 30, 320: 300, 380: 300, 440: 120 };
+    const rows = series(500, HOUR, (i) => 100 + 2 * gaussian(rnd) + (extra[i] ?? 0));
+    const results = backtest(rows, 'custom_sql', AUTO);
+    // Had the fourth joined the noise, the typical accepted deviation would be an outage
+    // and the band would reach about 280: the spike at 440 would pass unseen.
+    expect(anomalies(results).filter((i) => i >= 48)).toEqual([200, 260, 320, 380, 440]);
+    expect(results[441]!.upper!).toBeLessThan(200);
+  });
+
   it('keeps alerting on a daily series whose incidents are weeks apart', () => {
     const rnd = random(19);
     const incidents = [40, 70, 100, 130, 160, 190];
