@@ -24,9 +24,10 @@ const REPLAY_KEEP = 400;
  *   so a transient that ends does not alert again on its way back;
  * - a deviation that recurs, about as large, in the same seasonal slot a cycle later is
  *   the pattern (a weekend, a month-end load), learnt by the seasonal models;
- * - deviations as dense as `denseEvents` in `denseWindow` points, or, on a band that has
- *   collapsed (a series that sat at one value), `frequentEvents` in `frequentWindow`
- *   points, are the series' noise: their errors join the scale.
+ * - deviations as dense as `denseEvents` in `denseWindow` points, or as frequent as
+ *   `frequentEvents` within `frequentDays` days, or, on a band that has collapsed (a series
+ *   that sat at one value), `frequentEvents` in `frequentWindow` points, are the series'
+ *   noise: their errors join the scale (all but the one that showed it, which still alerts).
  *
  * Several seasonal models learn side by side; the band comes from the one with the smallest
  * recent error. `band` changes nothing, so the daemon (which folds a monitor's stored history
@@ -300,14 +301,7 @@ export class Learner {
       for (const m of models) m.shiftTo(run, this.neverNegative);
     } else {
       // Deviations this frequent are this series' noise: they join the scale.
-      const window =
-        this.deviations.eventsWithin(p.denseWindow, this.observed) >= p.denseEvents
-          ? p.denseWindow
-          : this.deviations.eventsWithin(recent, this.observed) >= p.frequentEvents
-            ? recent
-            : this.deviations.eventsWithin(p.frequentWindow, this.observed) >= p.frequentEvents && this.degenerate(models, t)
-              ? p.frequentWindow
-              : 0;
+      const window = this.noiseWindow(models, t, recent);
       if (window === 0) return;
       for (const d of this.deviations.takeNoise(window, this.observed)) {
         d.errors.forEach((error, i) => {
@@ -315,6 +309,20 @@ export class Learner {
         });
       }
     }
+  }
+
+  /**
+   * The window whose flagged points are this series' noise, or 0 when they are not: dense
+   * ones (`denseEvents` in `denseWindow` points), frequent ones (`frequentEvents` within
+   * `recent` points, the `frequentDays`), or, on a collapsed band, `frequentEvents` in
+   * `frequentWindow` points.
+   */
+  private noiseWindow(models: SeasonalModel[], t: number, recent: number): number {
+    const p = this.p;
+    if (this.deviations.eventsWithin(p.denseWindow, this.observed) >= p.denseEvents) return p.denseWindow;
+    if (this.deviations.eventsWithin(recent, this.observed) >= p.frequentEvents) return recent;
+    if (this.deviations.eventsWithin(p.frequentWindow, this.observed) >= p.frequentEvents && this.degenerate(models, t)) return p.frequentWindow;
+    return 0;
   }
 
   /**
