@@ -6,7 +6,11 @@ import * as apiKeys from './migrations/0003-api-keys.js';
 import * as measurementPages from './migrations/0004-measurement-pages.js';
 import * as slotClaims from './migrations/0005-slot-claims.js';
 
-/** Migrations in order; a new one is appended here, never edited once released. */
+/**
+ * Migrations in order; a new one is appended here, never edited once released. On SQLite
+ * they all run inside one write transaction (see migrateWithRetry), so a migration must not
+ * open a transaction of its own, nor count on PRAGMA foreign_keys (it cannot change there).
+ */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-daemon': daemon,
@@ -17,10 +21,16 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...MIGRATIONS }) };
 
-/** Whether some migration has not been applied yet (a read: no lock taken). */
+/**
+ * Whether migrating has anything to do (a read: no lock taken): a migration not applied yet,
+ * or one applied that this version does not know (a store migrated by a newer Vigil), which
+ * migrating refuses with kysely's error rather than running on a schema it does not know.
+ */
 export async function hasPendingMigrations(db: Kysely<unknown>): Promise<boolean> {
   const migrations = await new Migrator({ db, provider }).getMigrations();
-  return migrations.some((m) => m.executedAt === undefined);
+  if (migrations.some((m) => m.executedAt === undefined)) return true;
+  const applied = await (db as Kysely<{ kysely_migration: { name: string } }>).selectFrom('kysely_migration').select('name').execute();
+  return applied.some((row) => !Object.hasOwn(MIGRATIONS, row.name));
 }
 
 /**
@@ -32,6 +42,12 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
+    const unknown = /previously executed migration (\S+) is missing/.exec(messageOf(error))?.[1];
+    if (unknown !== undefined) {
+      throw new VigilError('store', `the store was migrated by a newer Vigil: it has migration ${unknown}, which this version does not know; run that version or newer`, {
+        cause: error,
+      });
+    }
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new VigilError('store', `store migration ${failed ?? ''} failed: ${messageOf(error)}`.replace('  ', ' '), {
       cause: error,

@@ -183,6 +183,18 @@ describe('vigil validate and migrate', () => {
     }
   });
 
+  it('refuses a SQLite store migrated by a newer Vigil, naming the migration it does not know', async () => {
+    const dir = tempDir();
+    writeConfig(dir, 'store: sqlite:./vigil.db\nwarehouses:\n  w: { type: sqlite, path: ./w.db }\n');
+    expect((await runCli(['migrate', '-c', 'vigil.yaml'], { cwd: dir })).code).toBe(0);
+    const store = new Database(join(dir, 'vigil.db'));
+    store.prepare('insert into kysely_migration (name, timestamp) values (?, ?)').run('9999-from-the-future', new Date().toISOString());
+    store.close();
+    const result = await runCli(['migrate', '-c', 'vigil.yaml'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('the store was migrated by a newer Vigil: it has migration 9999-from-the-future');
+  });
+
   it('migrate creates the store schema, then reports it up to date', async () => {
     const dir = tempDir();
     writeConfig(dir, 'store: sqlite:./vigil.db\nwarehouses:\n  w: { type: sqlite, path: ./w.db }\n');
