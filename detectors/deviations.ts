@@ -9,6 +9,8 @@ export interface Deviation {
   index: number;
   /** Its one-step error under each model, recorded if it is accepted later. */
   errors: Array<number | null>;
+  /** A fall to half its prediction or less on a series never negative: never accepted as noise. */
+  outage: boolean;
 }
 
 const ACCEPTED_KEEP = 16;
@@ -25,6 +27,8 @@ export class DeviationLog {
   private readonly eventStarts: number[] = [];
   private readonly alertStarts: number[] = [];
   private previousFlagged = false;
+  /** Whether the current event completed a noise pattern (then none of it is accepted). */
+  private holdRun = false;
   private readonly accepted: number[] = [];
   private acceptedMedian = 0;
 
@@ -38,7 +42,9 @@ export class DeviationLog {
     const last = this.run[this.run.length - 1];
     if (last !== undefined && last.side !== deviation.side) this.run = [];
     this.run.push(deviation);
-    this.pending.push(deviation);
+    if (!this.previousFlagged) this.holdRun = false;
+    // The rest of an event that completed a noise pattern stays an alert, like its start.
+    if (!this.holdRun) this.pending.push(deviation);
     if (!this.previousFlagged) {
       this.eventStarts.push(deviation.index);
       this.alertStarts.push(deviation.index);
@@ -84,7 +90,7 @@ export class DeviationLog {
    * band.
    */
   takeNoise(window: number, index: number): Deviation[] {
-    const taken = this.pending.filter((d) => d.index > index - window && d.index !== index);
+    const taken = this.pending.filter((d) => d.index > index - window && d.index !== index && !d.outage);
     for (const d of taken) {
       const error = d.errors[0];
       if (error !== null && error !== undefined) this.accepted.push(error);
@@ -93,6 +99,7 @@ export class DeviationLog {
     this.acceptedMedian = this.accepted.length === 0 ? 0 : median(this.accepted);
     this.pending = [];
     this.eventStarts.length = 0;
+    this.holdRun = true;
     return taken;
   }
 

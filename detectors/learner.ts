@@ -167,7 +167,7 @@ export class Learner {
   private runnerUp(models: SeasonalModel[], chosen: SeasonalModel, t: number): SeasonalModel | null {
     // A model blind to the chosen one's special days (month-end loads) is no second opinion:
     // its errors on those days would widen every band.
-    const special = chosen.components.slice(1);
+    const special = chosen.components.filter((c) => c.season.kind === 'month_edge');
     let best: SeasonalModel | null = null;
     for (const m of models) {
       if (m === chosen || !m.knows(t) || m.residuals.size < this.p.minErrors) continue;
@@ -285,8 +285,12 @@ export class Learner {
 
   private deviate(models: SeasonalModel[], t: number, v: number): void {
     const p = this.p;
-    const side = v > this.choose(models, t).predict(t) ? 1 : -1;
-    const deviation: Deviation = { t, v, side, index: this.observed, errors: models.map((m) => (m.ready && m.knows(t) ? Math.abs(v - m.predict(t)) : null)) };
+    const predicted = this.choose(models, t).predict(t);
+    const side = v > predicted ? 1 : -1;
+    // A value fallen to half its prediction or less, on a series never negative, is an outage (a
+    // failed or partial load): however often it happens, it is never the series' noise.
+    const outage = this.neverNegative && v <= p.outageShare * predicted;
+    const deviation: Deviation = { t, v, side, index: this.observed, errors: models.map((m) => (m.ready && m.knows(t) ? Math.abs(v - m.predict(t)) : null)), outage };
     const recent = Math.max(1, Math.round((p.frequentDays * DAY_MS) / this.step));
     this.deviations.flagged(deviation, Math.max(p.frequentWindow, p.rateWindow, p.denseWindow, recent));
     this.recur(models, deviation);
@@ -314,13 +318,14 @@ export class Learner {
   /**
    * The window whose flagged points are this series' noise, or 0 when they are not: dense
    * ones (`denseEvents` in `denseWindow` points), frequent ones (`frequentEvents` within
-   * `recent` points, the `frequentDays`), or, on a collapsed band, `frequentEvents` in
-   * `frequentWindow` points.
+   * `recent` points, the `frequentDays`, where those hold at least `frequentWindow` points),
+   * or, on a collapsed band, `frequentEvents` in `frequentWindow` points.
    */
   private noiseWindow(models: SeasonalModel[], t: number, recent: number): number {
     const p = this.p;
     if (this.deviations.eventsWithin(p.denseWindow, this.observed) >= p.denseEvents) return p.denseWindow;
-    if (this.deviations.eventsWithin(recent, this.observed) >= p.frequentEvents) return recent;
+    // Only where two weeks hold many points (hourly data): 4 of 14 daily points is a broken series, not noise.
+    if (recent >= p.frequentWindow && this.deviations.eventsWithin(recent, this.observed) >= p.frequentEvents) return recent;
     if (this.deviations.eventsWithin(p.frequentWindow, this.observed) >= p.frequentEvents && this.degenerate(models, t)) return p.frequentWindow;
     return 0;
   }

@@ -39,8 +39,10 @@ export interface DetectorParams {
   /** On a collapsed band, flagged events within `frequentWindow` points that make them its noise. */
   frequentEvents: number;
   frequentWindow: number;
-  /** On any band, flagged events as frequent as frequentEvents within frequentDays days are its noise too. */
+  /** On any band, flagged events as frequent as frequentEvents within frequentDays days are its noise too, where those days hold at least frequentWindow points (hourly or finer data). */
   frequentDays: number;
+  /** A value at or below this share of its prediction, on a series never negative, is an outage: never accepted as noise. */
+  outageShare: number;
   /** On any band, flagged events this dense are noise too. */
   denseEvents: number;
   denseWindow: number;
@@ -89,6 +91,7 @@ export const DEFAULT_PARAMS: Readonly<DetectorParams> = {
   frequentEvents: 4,
   frequentWindow: 300,
   frequentDays: 14,
+  outageShare: 0.5,
   denseEvents: 5,
   denseWindow: 48,
   recurCycles: 2.5,

@@ -166,6 +166,33 @@ describe('what keeps happening is the series\' noise', () => {
     expect(results[441]!.upper!).toBeLessThan(200);
   });
 
+  it('keeps all of the event that completes the pattern out, not only its first point', () => {
+    const rnd = random(23);
+    // Three small spikes; a three-hour burst completes the pattern; four mid-sized spikes complete it again.
+    const extra: Record<number, number> = { 200: 30, 260: 30, 320: 30, 380: 300, 381: 300, 382: 300, 440: 70, 500: 70, 560: 70, 620: 70, 700: 80 };
+    const rows = series(760, HOUR, (i) => 100 + 2 * gaussian(rnd) + (extra[i] ?? 0));
+    const results = backtest(rows, 'custom_sql', AUTO);
+    // Had the burst's later hours joined the noise, the band would reach about 320 and miss 700.
+    expect(anomalies(results).filter((i) => i >= 48)).toEqual([200, 260, 320, 380, 381, 382, 440, 500, 560, 620, 700]);
+    expect(results[700]!.upper!).toBeLessThan(200);
+  });
+
+  it('never takes outages for noise, however often they come', () => {
+    const rnd = random(21);
+    const outages = [200, 260, 320, 380, 700, 1000];
+    const rows = series(1100, HOUR, (i) => (outages.includes(i) ? 0 : 100 + 2 * gaussian(rnd)));
+    const results = backtest(rows, 'row_count', AUTO);
+    expect(anomalies(results).filter((i) => i >= 48)).toEqual(outages);
+    expect(results[999]!.lower!).toBeGreaterThan(80);
+  });
+
+  it('never takes a daily series\' incidents for noise, even four in two weeks', () => {
+    const rnd = random(22);
+    const incidents = [60, 63, 66, 69, 120, 200];
+    const rows = series(220, DAY, (i) => 1000 + 20 * gaussian(rnd) + (incidents.includes(i) ? 600 : 0));
+    expect(anomalies(backtest(rows, 'row_count', AUTO))).toEqual(incidents);
+  });
+
   it('keeps alerting on a daily series whose incidents are weeks apart', () => {
     const rnd = random(19);
     const incidents = [40, 70, 100, 130, 160, 190];
