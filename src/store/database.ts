@@ -80,13 +80,25 @@ async function migrateSqlite(db: Kysely<unknown>): Promise<string[]> {
   });
 }
 
-/** Migrates, trying again on SQLite when the write lock was held past the busy timeout. */
+/** Whether an error, or one of its causes, is SQLite's "the database is busy / locked". */
+export function isSqliteBusy(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)) return true;
+  }
+  return false;
+}
+
+/**
+ * Migrates, trying again on SQLite when the write lock was held past the busy timeout. Any
+ * other failure (a migration that fails, a store migrated by a newer Vigil) is reported at once.
+ */
 export async function migrateWithRetry(db: Kysely<unknown>, location: StoreLocation, attempts = 5): Promise<string[]> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await (location.kind === 'sqlite' ? migrateSqlite(db) : migrateToLatest(db));
     } catch (error) {
-      if (location.kind !== 'sqlite' || attempt >= attempts) throw error;
+      if (location.kind !== 'sqlite' || attempt >= attempts || !isSqliteBusy(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 100));
     }
   }
