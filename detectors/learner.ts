@@ -167,7 +167,7 @@ export class Learner {
   private runnerUp(models: SeasonalModel[], chosen: SeasonalModel, t: number): SeasonalModel | null {
     // A model blind to the chosen one's special days (month-end loads) is no second opinion:
     // its errors on those days would widen every band.
-    const special = chosen.components.filter((c) => c.season.kind === 'month_edge');
+    const special = chosen.components.filter((c) => c.season.kind === 'month_edge' || (c.season.sparse === true && c.known.includes(1)));
     let best: SeasonalModel | null = null;
     for (const m of models) {
       if (m === chosen || !m.knows(t) || m.residuals.size < this.p.minErrors) continue;
@@ -204,7 +204,9 @@ export class Learner {
       p.noiseFloor * this.deviations.acceptedSize(),
     );
     const half = Math.max(learned, floor);
-    return { lower: center - half, upper: center + half, center };
+    // A special day learnt from two deviations is not trusted yet: the day with or without it is normal.
+    const tentative = model.residuals.size < p.minPoints ? 0 : model.tentative(t);
+    return { lower: Math.min(center, center - tentative) - half, upper: Math.max(center, center - tentative) + half, center };
   }
 
   /** Absolute deviations of the recent values from `center`, ascending. */

@@ -7,6 +7,8 @@ import { SEASONS, samePhase, type Season, type SeasonKind } from './seasons.js';
 export class SeasonalComponent {
   readonly offsets: Float64Array;
   readonly known: Uint8Array;
+  /** Per slot of a sparse factor: whether a visit since it was learnt confirmed it (until then it is tentative). */
+  readonly confirmed: Uint8Array;
   /** Per slot: when it was last flagged, on which side and by how much (for recurring deviations). */
   readonly flaggedAt: Float64Array;
   readonly flaggedSide: Int8Array;
@@ -22,6 +24,7 @@ export class SeasonalComponent {
   ) {
     this.offsets = new Float64Array(season.slots);
     this.known = new Uint8Array(season.slots);
+    this.confirmed = new Uint8Array(season.slots);
     this.flaggedAt = new Float64Array(season.slots).fill(Number.NaN);
     this.flaggedSide = new Int8Array(season.slots);
     this.flaggedSize = new Float64Array(season.slots);
@@ -35,14 +38,20 @@ export class SeasonalComponent {
     this.slotError[slot] = this.slotError[slot]! + a * (error - this.slotError[slot]!);
   }
 
-  /** Whether slot takes part: a secondary factor ignores its ordinary slot 0. */
+  /** Whether slot takes part: a secondary factor ignores its ordinary slot 0, a sparse one every slot it has not learnt. */
   active(slot: number): boolean {
+    return (!this.secondary || slot !== 0) && (this.season.sparse !== true || this.known[slot] === 1);
+  }
+
+  /** Whether deviations in slot are watched for a pattern (a sparse factor's unlearnt slots too). */
+  watches(slot: number): boolean {
     return !this.secondary || slot !== 0;
   }
 
   copyFrom(other: SeasonalComponent): void {
     this.offsets.set(other.offsets);
     this.known.set(other.known);
+    this.confirmed.set(other.confirmed);
     this.flaggedAt.set(other.flaggedAt);
     this.flaggedSide.set(other.flaggedSide);
     this.flaggedSize.set(other.flaggedSize);
@@ -115,20 +124,43 @@ export class SeasonalModel {
     return this.base(t) + this.offsetAt(t);
   }
 
+  /**
+   * What t's tentative special days add to the prediction: slots of a sparse factor learnt
+   * from two deviations that have not been visited since. Two incidents that happened to fall
+   * on the same day of two months look like a pattern; the next visit tells.
+   */
+  tentative(t: number): number {
+    const slots = this.slotsAt(t);
+    let sum = 0;
+    for (let i = 1; i < this.components.length; i++) {
+      const c = this.components[i]!;
+      const slot = slots[i]!;
+      if (c.season.sparse === true && c.active(slot) && c.confirmed[slot] === 0) sum += c.offsets[slot]!;
+    }
+    return sum;
+  }
+
   /** Whether this model has seen t's (primary) slot, so its prediction there means something. */
   knows(t: number): boolean {
     return this.components[0]!.known[this.slotsAt(t)[0]!] === 1;
   }
 
-  /** Records one one-step error, of a point at t that trains (or one accepted late). */
+  /**
+   * Records one one-step error, of a point at t that trains (or one accepted late). The error
+   * of a special day (a month end, a payroll day) counts in its own slot's noise, not in the
+   * residuals that scale every other day's band.
+   */
   recordError(error: number, t: number): void {
-    this.residuals.push(error);
     this.meanError = Number.isNaN(this.meanError) ? error : this.meanError + this.p.errorAlpha * (error - this.meanError);
     const slots = this.slotsAt(t);
+    let special = false;
     for (let i = 0; i < this.components.length; i++) {
       const c = this.components[i]!;
-      if (c.active(slots[i]!)) c.recordSlotError(slots[i]!, error, this.p.slotErrorAlpha);
+      if (!c.active(slots[i]!)) continue;
+      c.recordSlotError(slots[i]!, error, this.p.slotErrorAlpha);
+      if (c.secondary) special = true;
     }
+    if (!special) this.residuals.push(error);
   }
 
   /**
@@ -168,6 +200,7 @@ export class SeasonalModel {
       this.components[0]!.known[slots[0]!] = 1;
       return;
     }
+    predicted -= this.settleTentative(slots, v, predicted);
     const b = this.base(t);
     // A slot seen for the first time takes the whole deviation as its offset, unclipped.
     let unseen = false;
@@ -211,7 +244,7 @@ export class SeasonalModel {
     for (const c of this.components) {
       if (c.season.kind === 'none') continue;
       const slot = this.slotOf(c, t);
-      if (!c.active(slot)) continue;
+      if (!c.watches(slot)) continue;
       const size = Math.abs(v - this.predict(t));
       const last = c.flaggedAt[slot]!;
       const similar = size <= p.recurSize * c.flaggedSize[slot]! && c.flaggedSize[slot]! <= p.recurSize * size;
@@ -226,11 +259,34 @@ export class SeasonalModel {
     return learnt;
   }
 
+  /**
+   * A normal value on a tentative special day settles it: nearer the prediction with the
+   * day's offset, the pattern is confirmed; nearer the one without, it was a coincidence and
+   * is forgotten. Returns how much the prediction drops by what was forgotten.
+   */
+  private settleTentative(slots: Int32Array, v: number, predicted: number): number {
+    let forgotten = 0;
+    for (let i = 1; i < this.components.length; i++) {
+      const c = this.components[i]!;
+      const slot = slots[i]!;
+      if (c.season.sparse !== true || !c.active(slot) || c.confirmed[slot] === 1) continue;
+      const offset = c.offsets[slot]!;
+      if (Math.abs(v - predicted) <= Math.abs(v - (predicted - offset))) c.confirmed[slot] = 1;
+      else {
+        c.known[slot] = 0;
+        c.offsets[slot] = 0;
+        forgotten += offset;
+      }
+    }
+    return forgotten;
+  }
+
   /** A deviation that recurs in a slot of `component` is the pattern: move that slot most of the way to it. */
   learnSlot(component: SeasonalComponent, t: number, v: number): void {
     const slot = this.slotOf(component, t);
     const offset = component.offsets[slot]!;
     const target = v - this.base(t) - this.offsetAt(t, component);
+    if (component.known[slot] === 0) component.confirmed[slot] = 0;
     component.offsets[slot] = component.known[slot] === 1 ? offset + this.p.gammaRecur * (target - offset) : target;
     component.known[slot] = 1;
   }

@@ -4,7 +4,7 @@ import { DAY_MS, HOUR_MS, WEEK_MS, dayOfMonth, dayOfWeek, hourOfDay, isWeekend }
  * The seasonal patterns a monitor may follow. Each maps a time to a slot; a model learns an
  * offset per slot. `none` has one slot.
  */
-export type SeasonKind = 'none' | 'hour_of_day' | 'hour_of_week' | 'weekend_hour' | 'day_of_week' | 'weekend' | 'month_edge';
+export type SeasonKind = 'none' | 'hour_of_day' | 'hour_of_week' | 'weekend_hour' | 'day_of_week' | 'weekend' | 'month_edge' | 'day_of_month';
 
 export interface Season {
   kind: SeasonKind;
@@ -13,6 +13,11 @@ export interface Season {
   cycleMs: number;
   /** How far off a whole number of cycles a visit may be and still be the same phase. */
   toleranceMs: number;
+  /**
+   * A sparse factor knows no slot until a deviation recurs there (a load on the 15th of
+   * every month): ordinary points never teach it, so its many slots add no noise.
+   */
+  sparse?: boolean;
   slot(t: number): number;
 }
 
@@ -24,6 +29,12 @@ function monthEdgeSlot(t: number): number {
   return 0;
 }
 
+/** The days between the month's edges (3 to the third-to-last) by their number: payroll on the 15th. */
+function midMonthSlot(t: number): number {
+  const { day, daysInMonth } = dayOfMonth(t);
+  return day >= 3 && day <= daysInMonth - 2 ? day : 0;
+}
+
 export const SEASONS: Readonly<Record<SeasonKind, Season>> = {
   none: { kind: 'none', slots: 1, cycleMs: 0, toleranceMs: 0, slot: () => 0 },
   hour_of_day: { kind: 'hour_of_day', slots: 24, cycleMs: DAY_MS, toleranceMs: 2 * HOUR_MS, slot: hourOfDay },
@@ -32,6 +43,7 @@ export const SEASONS: Readonly<Record<SeasonKind, Season>> = {
   day_of_week: { kind: 'day_of_week', slots: 7, cycleMs: WEEK_MS, toleranceMs: DAY_MS / 2, slot: dayOfWeek },
   weekend: { kind: 'weekend', slots: 2, cycleMs: WEEK_MS, toleranceMs: DAY_MS / 2, slot: (t) => (isWeekend(t) ? 1 : 0) },
   month_edge: { kind: 'month_edge', slots: 5, cycleMs: 30.44 * DAY_MS, toleranceMs: 3 * DAY_MS, slot: monthEdgeSlot },
+  day_of_month: { kind: 'day_of_month', slots: 30, cycleMs: 30.44 * DAY_MS, toleranceMs: 3 * DAY_MS, sparse: true, slot: midMonthSlot },
 };
 
 /**
@@ -41,7 +53,7 @@ export const SEASONS: Readonly<Record<SeasonKind, Season>> = {
 export function candidateSeasons(cadenceMs: number): SeasonKind[][] {
   // The plain model comes first: the learner reads models[0] as the level without a season.
   if (cadenceMs <= 2 * HOUR_MS) return [['none'], ['hour_of_day'], ['hour_of_week'], ['weekend_hour']];
-  if (cadenceMs <= 2 * DAY_MS) return [['none'], ['day_of_week'], ['weekend'], ['month_edge'], ['day_of_week', 'month_edge']];
+  if (cadenceMs <= 2 * DAY_MS) return [['none'], ['day_of_week', 'day_of_month'], ['weekend', 'day_of_month'], ['month_edge', 'day_of_month'], ['day_of_week', 'month_edge', 'day_of_month']];
   return [['none']];
 }
 

@@ -277,6 +277,48 @@ describe('seasonality chosen from the data, and trend', () => {
     expect(anomalies(results).filter((i) => i >= 120)).toEqual([290, 365]);
   });
 
+  it('learns a load on the 15th of every month once it recurs, then catches it missing or on the wrong day', () => {
+    const rnd = random(18);
+    const start = Date.UTC(2025, 0, 1);
+    const rows = series(
+      430,
+      DAY,
+      (i, t) => {
+        const d = new Date(t);
+        const weekend = d.getUTCDay() % 6 === 0;
+        // Payroll on the 15th; 2025-09-15 (day 257) it does not run, 2025-11-12 (day 315) one runs early.
+        const load = (d.getUTCDate() === 15 && i !== 257) || i === 315 ? 6_000 : 0;
+        return Math.round(((weekend ? 1_000 : 3_000) + load) * (1 + 0.03 * gaussian(rnd)));
+      },
+      start,
+    );
+    const results = backtest(rows, 'row_count', AUTO);
+    expect(new Date(rows[257]!.t).toISOString().slice(0, 10)).toBe('2025-09-15');
+    expect(new Date(rows[315]!.t).toISOString().slice(0, 10)).toBe('2025-11-12');
+    const fifteenths = rows.flatMap((r, i) => (new Date(r.t).getUTCDate() === 15 ? [i] : []));
+    // The first two loads alert (one is no pattern yet); from then on only the two incidents.
+    expect(anomalies(results).filter((i) => fifteenths.includes(i) && i < 60)).toEqual([14, 45]);
+    expect(anomalies(results).filter((i) => i >= 60)).toEqual([257, 315]);
+  });
+
+  it('forgets a day of the month that two incidents made look like a pattern, without alerting on it', () => {
+    const rnd = random(20);
+    const start = Date.UTC(2025, 0, 1);
+    // Incidents on 2025-04-15 and 2025-05-15, the same day of two months; nothing on the 15th after.
+    const rows = series(300, DAY, (i) => Math.round(5_000 * (1 + 0.02 * gaussian(rnd)) * ([104, 134].includes(i) ? 1.5 : 1)), start);
+    expect([104, 134].map((i) => new Date(rows[i]!.t).toISOString().slice(0, 10))).toEqual(['2025-04-15', '2025-05-15']);
+    const results = backtest(rows, 'row_count', AUTO);
+    expect(anomalies(results)).toEqual([104, 134]);
+  });
+
+  it('does not learn one-off deviations that only happen to fall on the same day of the month', () => {
+    const rnd = random(19);
+    const rows = series(300, DAY, (i) => Math.round(5_000 * (1 + 0.02 * gaussian(rnd)) * ([100, 220].includes(i) ? 2 : i === 130 ? 0.7 : 1)));
+    // Days 100 and 130 are on the same day of the month but on opposite sides; 220 comes four months after 100.
+    const results = backtest(rows, 'row_count', AUTO);
+    expect(anomalies(results)).toEqual([100, 130, 220]);
+  });
+
   it('follows a growing table without tripping its upper bound', () => {
     const rnd = random(12);
     const rows = series(300, DAY, (i) => Math.round(50_000 * 1.01 ** i * (1 + 0.01 * gaussian(rnd))));
