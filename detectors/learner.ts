@@ -7,7 +7,7 @@ import { absoluteFloor, applyMetricRules } from './metric-rules.js';
 import { SeasonalModel } from './model.js';
 import { DEFAULT_PARAMS, type DetectorParams } from './params.js';
 import { robustScale, robustTail } from './robust.js';
-import { candidateSeasons } from './seasons.js';
+import { candidateModels } from './seasons.js';
 
 export type LearnedBand = { state: 'band'; lower: number | null; upper: number | null } | { state: 'learning'; reason: string };
 
@@ -130,7 +130,7 @@ export class Learner {
   /** Makes the models for a cadence and replays the points kept so far into them. */
   private start(step: number): void {
     this.step = step;
-    this.models = candidateSeasons(step).map((kinds) => new SeasonalModel(kinds, this.p, step));
+    this.models = candidateModels(step).map(({ kinds, multiplicative }) => new SeasonalModel(kinds, this.p, step, multiplicative));
     this.snapshot = null;
     this.spare = null;
     // Hours of the day cannot be told from a level change before a day has been seen.
@@ -183,6 +183,7 @@ export class Learner {
     // Always a Float64Array: one element type keeps the hot loops below monomorphic.
     let deviations: Float64Array;
     let ratio = 1;
+    let unit = 1;
     if (model.residuals.size < p.minPoints) {
       // Few one-step errors yet: the robust spread of the values themselves.
       center = median(this.recent);
@@ -191,12 +192,13 @@ export class Learner {
       center = model.predict(t);
       deviations = model.residuals.ascending();
       ratio = model.noiseRatio(t);
+      unit = model.residualUnit(t);
     }
     const small = 1 + p.smallC / Math.sqrt(deviations.length);
     // A series alerting again and again is more likely noisier than thought than broken
     // every day: each alert beyond `rateFree` in the last `rateWindow` points widens it.
     const brake = 1 + p.rateGain * Math.max(0, this.deviations.alertsWithin(p.rateWindow, this.observed) - p.rateFree);
-    const learned = Math.max(p.k * robustScale(deviations), p.kq * robustTail(deviations, p.qp)) * ratio * small * this.widthFactor * brake;
+    const learned = Math.max(p.k * robustScale(deviations), p.kq * robustTail(deviations, p.qp)) * ratio * unit * small * this.widthFactor * brake;
     const floor = Math.max(
       p.relativeFloor * Math.abs(center),
       absoluteFloor(this.metric),
@@ -278,7 +280,7 @@ export class Learner {
     const model = this.choose(models, t);
     const spread =
       model.residuals.size >= this.p.minErrors
-        ? robustScale(model.residuals.ascending())
+        ? robustScale(model.residuals.ascending()) * model.residualUnit(t)
         : this.recent.length === 0
           ? 0
           : robustScale(this.recentDeviations(median(this.recent)));

@@ -61,10 +61,11 @@ export class SeasonalComponent {
 }
 
 /**
- * One candidate description of a series: a robust additive Holt-Winters model with a level,
- * a damped trend and one or two seasonal factors (a weekly shape plus month-end days, say),
- * learning one point at a time. Updates are clipped at `clip` scales, so an odd value that
- * was not flagged still moves it little.
+ * One candidate description of a series: a robust Holt-Winters model with a level, a damped
+ * trend and one or more seasonal factors (a weekly shape plus month-end days, say), learning
+ * one point at a time. The factors add amounts, or, in a multiplicative model, shares of the
+ * level. Updates are clipped at `clip` scales, so an odd value that was not flagged still
+ * moves it little.
  */
 export class SeasonalModel {
   readonly kind: string;
@@ -83,11 +84,21 @@ export class SeasonalModel {
     kinds: readonly SeasonKind[],
     private readonly p: DetectorParams,
     private readonly stepMs: number,
+    /**
+     * Seasonal offsets are shares of the level (a weekend at half a weekday) and errors are
+     * kept as shares of it too, so both grow with a growing table.
+     */
+    readonly multiplicative = false,
   ) {
-    this.kind = kinds.join('+');
+    this.kind = kinds.join('+') + (multiplicative ? ' (x)' : '');
     this.components = kinds.map((kind, i) => new SeasonalComponent(SEASONS[kind], i > 0));
     this.slots = new Int32Array(kinds.length);
     this.residuals = new RollingResiduals(p.window);
+  }
+
+  /** What the residuals are measured in at t: 1, or the level for a multiplicative model. */
+  residualUnit(t: number): number {
+    return this.multiplicative ? Math.abs(this.base(t)) : 1;
   }
 
   get ready(): boolean {
@@ -108,7 +119,8 @@ export class SeasonalModel {
     return this.slots;
   }
 
-  private offsetAt(t: number, except: SeasonalComponent | null = null): number {
+  /** The seasonal offsets at t as learnt: amounts, or shares of the level for a multiplicative model. */
+  private rawOffsetAt(t: number, except: SeasonalComponent | null = null): number {
     const slots = this.slotsAt(t);
     let sum = 0;
     for (let i = 0; i < this.components.length; i++) {
@@ -118,6 +130,15 @@ export class SeasonalModel {
       if (c.active(slot) && c.known[slot] === 1) sum += c.offsets[slot]!;
     }
     return sum;
+  }
+
+  private offsetAt(t: number, except: SeasonalComponent | null = null): number {
+    return this.contribution(this.rawOffsetAt(t, except), t);
+  }
+
+  /** What one slot's offset adds at t. */
+  private contribution(offset: number, t: number): number {
+    return this.multiplicative ? offset * this.base(t) : offset;
   }
 
   predict(t: number): number {
@@ -137,7 +158,7 @@ export class SeasonalModel {
       const slot = slots[i]!;
       if (c.season.sparse === true && c.active(slot) && c.confirmed[slot] === 0) sum += c.offsets[slot]!;
     }
-    return sum;
+    return this.contribution(sum, t);
   }
 
   /** Whether this model has seen t's (primary) slot, so its prediction there means something. */
@@ -160,7 +181,7 @@ export class SeasonalModel {
       c.recordSlotError(slots[i]!, error, this.p.slotErrorAlpha);
       if (c.secondary) special = true;
     }
-    if (!special) this.residuals.push(error);
+    if (!special) this.residuals.push(this.multiplicative ? error / Math.max(this.residualUnit(t), 1e-9) : error);
   }
 
   /**
@@ -200,7 +221,7 @@ export class SeasonalModel {
       this.components[0]!.known[slots[0]!] = 1;
       return;
     }
-    predicted -= this.settleTentative(slots, v, predicted);
+    predicted -= this.settleTentative(slots, t, v, predicted);
     const b = this.base(t);
     // A slot seen for the first time takes the whole deviation as its offset, unclipped.
     let unseen = false;
@@ -215,7 +236,11 @@ export class SeasonalModel {
       else if (r < -c) r = -c;
     }
     const clipped = predicted + r;
-    const level = unseen ? b : p.alpha * (clipped - this.offsetAt(t)) + (1 - p.alpha) * b;
+    // A multiplicative model takes the value over its seasonal factor (while that factor is
+    // not near 0: a weekend of zero rows says nothing about the level).
+    const factor = 1 + this.rawOffsetAt(t);
+    const deseasoned = this.multiplicative && b > 0 && factor > 0.05 ? clipped / factor : clipped - this.offsetAt(t);
+    const level = unseen ? b : p.alpha * deseasoned + (1 - p.alpha) * b;
     const dt = (t - this.lastT) / this.stepMs;
     // Points much closer than a step (a run started twice) say nothing about the trend.
     if (dt >= 0.5) this.trend = (p.beta * (level - this.level)) / dt + (1 - p.beta) * p.phi * this.trend;
@@ -227,7 +252,10 @@ export class SeasonalModel {
       if (!c.active(slot)) continue;
       // A special day first seen together with an unseen weekday: the weekday takes the deviation.
       if (i > 0 && !primaryKnown && c.known[slot] === 0) continue;
-      const target = count === 1 ? clipped - level : clipped - level - this.offsetAt(t, c);
+      let target: number;
+      if (!this.multiplicative) target = count === 1 ? clipped - level : clipped - level - this.offsetAt(t, c);
+      else if (level > 0) target = clipped / level - 1 - (count === 1 ? 0 : this.rawOffsetAt(t, c));
+      else continue;
       c.offsets[slot] = c.known[slot] === 1 ? p.gamma * target + (1 - p.gamma) * c.offsets[slot]! : target;
       c.known[slot] = 1;
     }
@@ -264,13 +292,13 @@ export class SeasonalModel {
    * day's offset, the pattern is confirmed; nearer the one without, it was a coincidence and
    * is forgotten. Returns how much the prediction drops by what was forgotten.
    */
-  private settleTentative(slots: Int32Array, v: number, predicted: number): number {
+  private settleTentative(slots: Int32Array, t: number, v: number, predicted: number): number {
     let forgotten = 0;
     for (let i = 1; i < this.components.length; i++) {
       const c = this.components[i]!;
       const slot = slots[i]!;
       if (c.season.sparse !== true || !c.active(slot) || c.confirmed[slot] === 1) continue;
-      const offset = c.offsets[slot]!;
+      const offset = this.contribution(c.offsets[slot]!, t);
       if (Math.abs(v - predicted) <= Math.abs(v - (predicted - offset))) c.confirmed[slot] = 1;
       else {
         c.known[slot] = 0;
@@ -285,7 +313,9 @@ export class SeasonalModel {
   learnSlot(component: SeasonalComponent, t: number, v: number): void {
     const slot = this.slotOf(component, t);
     const offset = component.offsets[slot]!;
-    const target = v - this.base(t) - this.offsetAt(t, component);
+    const base = this.base(t);
+    if (this.multiplicative && !(base > 0)) return;
+    const target = this.multiplicative ? v / base - 1 - this.rawOffsetAt(t, component) : v - base - this.offsetAt(t, component);
     if (component.known[slot] === 0) component.confirmed[slot] = 0;
     component.offsets[slot] = component.known[slot] === 1 ? offset + this.p.gammaRecur * (target - offset) : target;
     component.known[slot] = 1;
@@ -314,7 +344,8 @@ export class SeasonalModel {
       if (ratioMiss < additiveMiss) {
         this.level *= ratio;
         this.trend *= ratio;
-        for (const c of this.components) for (let i = 0; i < c.offsets.length; i++) c.offsets[i] = c.offsets[i]! * ratio;
+        // A multiplicative model's offsets are shares of the level: they scale with it.
+        if (!this.multiplicative) for (const c of this.components) for (let i = 0; i < c.offsets.length; i++) c.offsets[i] = c.offsets[i]! * ratio;
         return;
       }
     }
@@ -326,6 +357,7 @@ export class SeasonalModel {
       this.components.map((c) => c.season.kind),
       this.p,
       this.stepMs,
+      this.multiplicative,
     );
     copy.copyFrom(this);
     return copy;

@@ -46,15 +46,29 @@ export const SEASONS: Readonly<Record<SeasonKind, Season>> = {
   day_of_month: { kind: 'day_of_month', slots: 30, cycleMs: 30.44 * DAY_MS, toleranceMs: 3 * DAY_MS, sparse: true, slot: midMonthSlot },
 };
 
+/** One candidate model: its seasonal factors, and whether they are shares of the level. */
+export interface ModelSpec {
+  kinds: SeasonKind[];
+  multiplicative: boolean;
+}
+
+// The plain model comes first: the learner reads models[0] as the level without a season.
+const HOURLY: SeasonKind[][] = [['none'], ['hour_of_day'], ['hour_of_week'], ['weekend_hour']];
+const DAILY: SeasonKind[][] = [['none'], ['day_of_week', 'day_of_month'], ['weekend', 'day_of_month'], ['month_edge', 'day_of_month'], ['day_of_week', 'month_edge', 'day_of_month']];
+const DAILY_SHARES: SeasonKind[][] = [['day_of_week', 'day_of_month'], ['day_of_week', 'month_edge', 'day_of_month']];
+
 /**
  * The patterns worth trying at a cadence, each a list of factors: hourly data has hours of
- * the day and week; daily data has weekdays, weekends and month ends, alone or together.
+ * the day and week; daily data has weekdays, weekends and month ends, alone or together,
+ * and the weekday shapes once more as shares of the level, for a growing table whose
+ * weekends grow with it.
  */
-export function candidateSeasons(cadenceMs: number): SeasonKind[][] {
-  // The plain model comes first: the learner reads models[0] as the level without a season.
-  if (cadenceMs <= 2 * HOUR_MS) return [['none'], ['hour_of_day'], ['hour_of_week'], ['weekend_hour']];
-  if (cadenceMs <= 2 * DAY_MS) return [['none'], ['day_of_week', 'day_of_month'], ['weekend', 'day_of_month'], ['month_edge', 'day_of_month'], ['day_of_week', 'month_edge', 'day_of_month']];
-  return [['none']];
+export function candidateModels(cadenceMs: number): ModelSpec[] {
+  const additive = (kinds: SeasonKind[]): ModelSpec => ({ kinds, multiplicative: false });
+  const multiplicative = (kinds: SeasonKind[]): ModelSpec => ({ kinds, multiplicative: true });
+  if (cadenceMs <= 2 * HOUR_MS) return HOURLY.map(additive);
+  if (cadenceMs <= 2 * DAY_MS) return [...DAILY.map(additive), ...DAILY_SHARES.map(multiplicative)];
+  return [additive(['none'])];
 }
 
 /** Whether two times are one to `maxCycles` whole cycles apart: the same phase of a pattern. */

@@ -336,6 +336,30 @@ describe('seasonality chosen from the data, and trend', () => {
   });
 });
 
+describe('a growing table with weekends', () => {
+  // 0.3% a day compounding (three times the size in a year), weekends at half a weekday, 1.5% noise.
+  const expected = (i: number, t: number) => 40_000 * 1.003 ** i * ([0, 6].includes(new Date(t).getUTCDay()) ? 0.5 : 1);
+  const weekend = (t: number) => [0, 6].includes(new Date(t).getUTCDay());
+
+  it('grows its weekend gap with the table: weekend bands stay as narrow as the noise allows, and quiet', () => {
+    const rnd = random(21);
+    const rows = series(300, DAY, (i, t) => Math.round(expected(i, t) * (1 + 0.015 * gaussian(rnd))));
+    const results = backtest(rows, 'row_count', AUTO);
+    expect(anomalies(results).filter((i) => i >= 60)).toEqual([]);
+    // Half-widths as a share of the expected value, on the weekends of the last five months.
+    const halves = results.flatMap((r, i) => (i >= 150 && weekend(r.t) ? [(r.upper! - r.lower!) / 2 / expected(i, r.t)] : [])).sort((a, b) => a - b);
+    expect(halves[Math.floor(halves.length / 2)]!).toBeLessThan(0.12);
+  });
+
+  it('catches a 15% partial load on a weekend and a 10% one on a weekday', () => {
+    const rnd = random(22);
+    // Day 199 is a Thursday, day 250 a Saturday.
+    const rows = series(300, DAY, (i, t) => Math.round(expected(i, t) * (1 + 0.015 * gaussian(rnd)) * (i === 199 ? 0.9 : i === 250 ? 0.85 : 1)));
+    expect([199, 250].map((i) => new Date(rows[i]!.t).getUTCDay())).toEqual([4, 6]);
+    expect(anomalies(backtest(rows, 'row_count', AUTO)).filter((i) => i >= 60)).toEqual([199, 250]);
+  });
+});
+
 describe('per-metric rules', () => {
   const rnd = random(13);
   it('keeps percentages within 0-100', () => {
