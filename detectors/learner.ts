@@ -165,13 +165,17 @@ export class Learner {
   }
 
   private runnerUp(models: SeasonalModel[], chosen: SeasonalModel, t: number): SeasonalModel | null {
-    // A model blind to the chosen one's special days (month-end loads) is no second opinion:
-    // its errors on those days would widen every band.
-    const special = chosen.components.filter((c) => c.season.kind === 'month_edge' || (c.season.sparse === true && c.known.includes(1)));
+    // A model blind to the chosen one's special days (month-end loads, a learnt day of the
+    // month at t) is no second opinion: its errors on those days would widen every band.
+    const slots = chosen.slotsAt(t);
+    const special = chosen.components.filter((c, i) => c.season.kind === 'month_edge' || (c.season.sparse === true && c.active(slots[i]!)));
     let best: SeasonalModel | null = null;
     for (const m of models) {
       if (m === chosen || !m.knows(t) || m.residuals.size < this.p.minErrors) continue;
-      if (!special.every((s) => m.components.some((c) => c.season.kind === s.season.kind))) continue;
+      // A model of the other form is no second opinion either: after a jump, a multiplicative
+      // model and its additive twin go wrong in different ways, and their bands must not mix.
+      if (m.multiplicative !== chosen.multiplicative) continue;
+      if (!special.every((s) => m.components.some((c) => c.season.kind === s.season.kind && (s.season.sparse !== true || c.active(m.slotOf(c, t)))))) continue;
       if (best === null || m.meanError < best.meanError) best = m;
     }
     return best;
@@ -340,7 +344,7 @@ export class Learner {
    */
   private recur(models: SeasonalModel[], deviation: Deviation): void {
     const { t, v, side } = deviation;
-    const learnt = models.map((m) => m.recurs(t, v, side, this.p));
+    const learnt = models.map((m) => m.recurs(t, v, side, deviation.outage, this.p));
     if (!learnt.includes(true)) return;
     models.forEach((m, i) => {
       const error = learnt[i] ? Math.abs(v - m.predict(t)) : deviation.errors[i];

@@ -45,7 +45,8 @@ export class SeasonalComponent {
 
   /** Whether deviations in slot are watched for a pattern (a sparse factor's unlearnt slots too). */
   watches(slot: number): boolean {
-    return !this.secondary || slot !== 0;
+    // Slot 0 of a calendar factor is every ordinary day: two deviations a month apart there are no pattern.
+    return slot !== 0 || (!this.secondary && this.season.kind !== 'month_edge' && this.season.sparse !== true);
   }
 
   copyFrom(other: SeasonalComponent): void {
@@ -181,7 +182,15 @@ export class SeasonalModel {
       c.recordSlotError(slots[i]!, error, this.p.slotErrorAlpha);
       if (c.secondary) special = true;
     }
-    if (!special) this.residuals.push(this.multiplicative ? error / Math.max(this.residualUnit(t), 1e-9) : error);
+    if (special) return;
+    if (!this.multiplicative) this.residuals.push(error);
+    else {
+      // A share of the level means nothing while the level is not above 0; and a miss of more
+      // than `shareErrorMax` of it is a model that lost the series (in the weeks after a
+      // jump), not noise: such a share would widen its band for months.
+      const unit = this.base(t);
+      if (unit > 0 && error / unit <= this.p.shareErrorMax) this.residuals.push(error / unit);
+    }
   }
 
   /**
@@ -259,7 +268,35 @@ export class SeasonalModel {
       c.offsets[slot] = c.known[slot] === 1 ? p.gamma * target + (1 - p.gamma) * c.offsets[slot]! : target;
       c.known[slot] = 1;
     }
+    if (this.multiplicative) this.normalise();
     this.lastT = t;
+  }
+
+  /**
+   * Keeps a multiplicative model's level the size of the series: its primary shares average
+   * 0 over the slots it knows, and what they held moves into the level (and the trend, and
+   * the special days' shares, which are of the level too).
+   */
+  private normalise(): void {
+    const primary = this.components[0]!;
+    let sum = 0;
+    let count = 0;
+    for (let i = 0; i < primary.offsets.length; i++) {
+      if (primary.known[i] === 1) {
+        sum += primary.offsets[i]!;
+        count++;
+      }
+    }
+    if (count < 2) return;
+    const factor = 1 + sum / count;
+    if (!(factor > 0.05) || Math.abs(factor - 1) < 1e-12) return;
+    for (let i = 0; i < primary.offsets.length; i++) if (primary.known[i] === 1) primary.offsets[i] = (1 + primary.offsets[i]!) / factor - 1;
+    for (let c = 1; c < this.components.length; c++) {
+      const offsets = this.components[c]!.offsets;
+      for (let i = 0; i < offsets.length; i++) offsets[i] = offsets[i]! / factor;
+    }
+    this.level *= factor;
+    this.trend *= factor;
   }
 
   /**
@@ -267,10 +304,12 @@ export class SeasonalModel {
    * way, about as much, one to `recurCycles` cycles ago, that is the pattern, and the slot
    * learns it. Returns whether any slot learnt.
    */
-  recurs(t: number, v: number, side: number, p: DetectorParams): boolean {
+  recurs(t: number, v: number, side: number, outage: boolean, p: DetectorParams): boolean {
     let learnt = false;
     for (const c of this.components) {
       if (c.season.kind === 'none') continue;
+      // Outages that fall on the same day of two months are still outages: no payroll run.
+      if (c.season.sparse === true && outage) continue;
       const slot = this.slotOf(c, t);
       if (!c.watches(slot)) continue;
       const size = Math.abs(v - this.predict(t));

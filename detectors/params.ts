@@ -66,6 +66,8 @@ export interface DetectorParams {
   slotRatioMin: number;
   slotRatioMax: number;
   slotPrior: number;
+  /** A multiplicative model keeps its errors as shares of the level, up to this share. */
+  shareErrorMax: number;
 }
 
 export const DEFAULT_PARAMS: Readonly<DetectorParams> = {
@@ -106,4 +108,5 @@ export const DEFAULT_PARAMS: Readonly<DetectorParams> = {
   slotRatioMin: 0.5,
   slotRatioMax: 3,
   slotPrior: 3,
+  shareErrorMax: 0.5,
 };

@@ -29,10 +29,13 @@ function monthEdgeSlot(t: number): number {
   return 0;
 }
 
-/** The days between the month's edges (3 to the third-to-last) by their number: payroll on the 15th. */
+/**
+ * Days 3 to 29 by their number, in every month: payroll on the 15th, a job on the 29th
+ * (which in a 30-day month is also a month edge).
+ */
 function midMonthSlot(t: number): number {
-  const { day, daysInMonth } = dayOfMonth(t);
-  return day >= 3 && day <= daysInMonth - 2 ? day : 0;
+  const { day } = dayOfMonth(t);
+  return day >= 3 && day <= 29 ? day : 0;
 }
 
 export const SEASONS: Readonly<Record<SeasonKind, Season>> = {
