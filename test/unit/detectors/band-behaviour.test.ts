@@ -256,21 +256,28 @@ describe('seasonality chosen from the data, and trend', () => {
     expect(anomalies(results).filter((i) => i >= 120)).toEqual([]);
   });
 
-  it('on a table with weekends and a month-start load, catches a load mid-month and a missing one', () => {
-    // Starts on the 1st: the first value is a load day, not the level.
-    const rnd = random(17);
-    const start = Date.UTC(2025, 0, 1);
-    const rows = series(
+  /**
+   * 430 days from 2025-01-01 of a table with weekends, and a load on one day of every month,
+   * except on day `missing`, and on day `extra` too.
+   */
+  function monthlyLoad(seed: number, o: { weekend: number; dayOfMonth: number; load: number; missing: number; extra: number }) {
+    const rnd = random(seed);
+    return series(
       430,
       DAY,
       (i, t) => {
         const d = new Date(t);
         const weekend = d.getUTCDay() % 6 === 0;
-        const load = (d.getUTCDate() === 1 && i !== 365) || i === 290 ? 9_000 : 0;
-        return Math.round(((weekend ? 600 : 3_000) + load) * (1 + 0.03 * gaussian(rnd)));
+        const load = (d.getUTCDate() === o.dayOfMonth && i !== o.missing) || i === o.extra ? o.load : 0;
+        return Math.round(((weekend ? o.weekend : 3_000) + load) * (1 + 0.03 * gaussian(rnd)));
       },
-      start,
+      Date.UTC(2025, 0, 1),
     );
+  }
+
+  it('on a table with weekends and a month-start load, catches a load mid-month and a missing one', () => {
+    // Starts on the 1st: the first value is a load day, not the level.
+    const rows = monthlyLoad(17, { weekend: 600, dayOfMonth: 1, load: 9_000, missing: 365, extra: 290 });
     const results = backtest(rows, 'row_count', AUTO);
     // Day 290 is 2025-10-18, a Saturday with a load; day 365 is 2026-01-01, its load missing.
     expect(new Date(rows[365]!.t).toISOString().slice(0, 10)).toBe('2026-01-01');
@@ -278,20 +285,8 @@ describe('seasonality chosen from the data, and trend', () => {
   });
 
   it('learns a load on the 15th of every month once it recurs, then catches it missing or on the wrong day', () => {
-    const rnd = random(18);
-    const start = Date.UTC(2025, 0, 1);
-    const rows = series(
-      430,
-      DAY,
-      (i, t) => {
-        const d = new Date(t);
-        const weekend = d.getUTCDay() % 6 === 0;
-        // Payroll on the 15th; 2025-09-15 (day 257) it does not run, 2025-11-12 (day 315) one runs early.
-        const load = (d.getUTCDate() === 15 && i !== 257) || i === 315 ? 6_000 : 0;
-        return Math.round(((weekend ? 1_000 : 3_000) + load) * (1 + 0.03 * gaussian(rnd)));
-      },
-      start,
-    );
+    // Payroll on the 15th; 2025-09-15 (day 257) it does not run, 2025-11-12 (day 315) one runs early.
+    const rows = monthlyLoad(18, { weekend: 1_000, dayOfMonth: 15, load: 6_000, missing: 257, extra: 315 });
     const results = backtest(rows, 'row_count', AUTO);
     expect(new Date(rows[257]!.t).toISOString().slice(0, 10)).toBe('2025-09-15');
     expect(new Date(rows[315]!.t).toISOString().slice(0, 10)).toBe('2025-11-12');
