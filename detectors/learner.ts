@@ -172,9 +172,6 @@ export class Learner {
     let best: SeasonalModel | null = null;
     for (const m of models) {
       if (m === chosen || !m.knows(t) || m.residuals.size < this.p.minErrors) continue;
-      // A model of the other form is no second opinion either: after a jump, a multiplicative
-      // model and its additive twin go wrong in different ways, and their bands must not mix.
-      if (m.multiplicative !== chosen.multiplicative) continue;
       if (!special.every((s) => m.components.some((c) => c.season.kind === s.season.kind && (s.season.sparse !== true || c.active(m.slotOf(c, t)))))) continue;
       if (best === null || m.meanError < best.meanError) best = m;
     }
@@ -317,7 +314,7 @@ export class Learner {
       if (window === 0) return;
       for (const d of this.deviations.takeNoise(window, this.observed)) {
         d.errors.forEach((error, i) => {
-          if (error !== null) models[i]!.recordError(error, d.t);
+          if (error !== null) models[i]!.recordError(error, d.t, true);
         });
       }
     }

@@ -115,7 +115,7 @@ export class SeasonalModel {
    * of a special day (a month end, a payroll day) counts in its own slot's noise, not in the
    * residuals that scale every other day's band.
    */
-  recordError(error: number, t: number): void {
+  recordError(error: number, t: number, acceptedNoise = false): void {
     this.meanError = Number.isNaN(this.meanError) ? error : this.meanError + this.p.errorAlpha * (error - this.meanError);
     const slots = this.slotsAt(t);
     let special = false;
@@ -130,9 +130,10 @@ export class SeasonalModel {
     else {
       // A share of the level means nothing while the level is not above 0; and a miss of more
       // than `shareErrorMax` of it is a model that lost the series (in the weeks after a
-      // jump), not noise: such a share would widen its band for months.
+      // jump), not noise, unless the series' noise rules accepted it as noise: such a share
+      // would widen its band for months.
       const unit = this.base(t);
-      if (unit > 0 && error / unit <= this.p.shareErrorMax) this.residuals.push(error / unit);
+      if (unit > 0 && (acceptedNoise || error / unit <= this.p.shareErrorMax)) this.residuals.push(error / unit);
     }
   }
 

@@ -284,6 +284,22 @@ describe('seasonality chosen from the data, and trend', () => {
     expect(anomalies(results).filter((i) => i >= 120)).toEqual([290, 365]);
   });
 
+  it('on a table with weekends and a month-end load three times a day, catches partial loads of 30-70%', () => {
+    const lastOfMonth = (t: number) => new Date(t + DAY).getUTCDate() === 1;
+    const partial = new Map([
+      [201, 0.3],
+      [222, 0.5],
+      [243, 0.7],
+    ]);
+    for (let seed = 1; seed <= 6; seed++) {
+      const rnd = random(seed * 5);
+      const expected = (t: number) => 20_000 * ([0, 6].includes(new Date(t).getUTCDay()) ? 0.5 : 1) * (lastOfMonth(t) ? 3 : 1);
+      const rows = series(300, DAY, (i, t) => Math.round(expected(t) * (1 + 0.02 * gaussian(rnd)) * (partial.get(i) ?? 1)), Date.UTC(2025, 0, 1));
+      const found = anomalies(backtest(rows, 'row_count', AUTO));
+      expect([...partial.keys()].filter((i) => found.includes(i))).toEqual([...partial.keys()]);
+    }
+  });
+
   it('learns a load on the 15th of every month once it recurs, then catches it missing or on the wrong day', () => {
     // Payroll on the 15th; 2025-09-15 (day 257) it does not run, 2025-11-12 (day 315) one runs early.
     const rows = monthlyLoad(18, { weekend: 1_000, dayOfMonth: 15, load: 6_000, missing: 257, extra: 315 });
