@@ -245,7 +245,11 @@ export class Learner {
       const before = this.choose(this.snapshot.models, t).predict(t);
       const plainNow = models[0]!.predict(t);
       const plainBefore = this.snapshot.models[0]!.predict(t);
-      if (Math.abs(v - before) < Math.abs(v - now) && Math.abs(v - plainBefore) < Math.abs(v - plainNow)) {
+      // On positive data nearness is by ratio: a weekend at half a weekday, after a table grew
+      // tenfold, is nearer the new level than the old one, however many rows apart.
+      const positive = this.neverNegative && v > 0 && before > 0 && now > 0 && plainBefore > 0 && plainNow > 0;
+      const distance = (a: number, b: number) => (positive ? Math.abs(Math.log(a / b)) : Math.abs(a - b));
+      if (distance(v, before) < distance(v, now) && distance(v, plainBefore) < distance(v, plainNow)) {
         this.spare = models;
         this.models = this.snapshot.models;
         models = this.models;
@@ -306,8 +310,15 @@ export class Learner {
       const kept = this.snapshot?.models ?? this.spare ?? models.map((m) => m.clone());
       kept.forEach((m, i) => m.copyFrom(models[i]!));
       this.spare = null;
+      if (this.isNewRegime(models, run)) {
+        // Far above anything seen (a table filled for real after a trial month): what was
+        // learnt before says nothing about its shape or its noise, so the models start again
+        // from the run, as if the series began there.
+        this.replayed = 0;
+        for (const d of run) this.keep(d.t, d.v);
+        this.start(this.step);
+      } else for (const m of models) m.shiftTo(run, this.neverNegative);
       this.snapshot = { models: kept, until: this.observed + p.shiftMemory };
-      for (const m of models) m.shiftTo(run, this.neverNegative);
     } else {
       // Deviations this frequent are this series' noise: they join the scale.
       const window = this.noiseWindow(models, t, recent);
@@ -318,6 +329,15 @@ export class Learner {
         });
       }
     }
+  }
+
+  /** Whether a run of flagged points is `restartJump` times its prediction and the largest recent value. */
+  private isNewRegime(models: SeasonalModel[], run: readonly Deviation[]): boolean {
+    if (!this.neverNegative || this.recent.length === 0) return false;
+    const chosen = this.choose(models, run[run.length - 1]!.t);
+    const level = median(run.map((d) => d.v));
+    const predicted = median(run.map((d) => chosen.predict(d.t)));
+    return level >= this.p.restartJump * predicted && level >= this.p.restartJump * Math.max(...this.recent);
   }
 
   /**

@@ -68,6 +68,8 @@ export interface DetectorParams {
   slotPrior: number;
   /** A multiplicative model keeps its errors as shares of the level, up to this share. */
   shareErrorMax: number;
+  /** A new level this many times its prediction and the largest recent value (positive data) starts the models again. */
+  restartJump: number;
 }
 
 export const DEFAULT_PARAMS: Readonly<DetectorParams> = {
@@ -109,4 +111,5 @@ export const DEFAULT_PARAMS: Readonly<DetectorParams> = {
   slotRatioMax: 3,
   slotPrior: 3,
   shareErrorMax: 0.5,
+  restartJump: 3,
 };
