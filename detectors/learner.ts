@@ -56,7 +56,12 @@ export class Learner {
   private neverNegative = true;
   private readonly deviations = new DeviationLog();
   /** The models as they were before the latest new level, while the old level still counts. */
-  private snapshot: { models: SeasonalModel[]; until: number } | null = null;
+  private snapshot: {
+    models: SeasonalModel[];
+    until: number;
+    /** For a new level far above anything before: its points so far, to start the models again from once it has held. */
+    regime: Array<{ t: number; v: number }> | null;
+  } | null = null;
   /** A set of models no longer in use, kept to become the next snapshot without allocating. */
   private spare: SeasonalModel[] | null = null;
 
@@ -112,8 +117,16 @@ export class Learner {
       return;
     }
     if (this.snapshot !== null && this.observed > this.snapshot.until) {
+      const regime = this.snapshot.regime;
       this.spare = this.snapshot.models;
       this.snapshot = null;
+      if (regime !== null && regime.length >= this.minHistory) {
+        // A new level far above anything before has held: what was learnt before it says
+        // nothing about the table's shape or noise, so the models start again from it.
+        this.replayed = 0;
+        for (const d of regime) this.keep(d.t, d.v);
+        this.start(this.step);
+      }
     }
     if (flagged) this.deviate(this.models, t, v);
     else this.learn(this.models, t, v);
@@ -245,9 +258,10 @@ export class Learner {
       const before = this.choose(this.snapshot.models, t).predict(t);
       const plainNow = models[0]!.predict(t);
       const plainBefore = this.snapshot.models[0]!.predict(t);
-      // On positive data nearness is by ratio: a weekend at half a weekday, after a table grew
-      // tenfold, is nearer the new level than the old one, however many rows apart.
-      const positive = this.neverNegative && v > 0 && before > 0 && now > 0 && plainBefore > 0 && plainNow > 0;
+      // After a jump far above the old level, nearness is by ratio: a weekend at half a
+      // weekday, after a table grew tenfold, is nearer the new level than the old one,
+      // however many rows apart.
+      const positive = this.snapshot.regime !== null && this.neverNegative && v > 0 && before > 0 && now > 0 && plainBefore > 0 && plainNow > 0;
       const distance = (a: number, b: number) => (positive ? Math.abs(Math.log(a / b)) : Math.abs(a - b));
       if (distance(v, before) < distance(v, now) && distance(v, plainBefore) < distance(v, plainNow)) {
         this.spare = models;
@@ -257,6 +271,7 @@ export class Learner {
       }
     }
     this.deviations.normal();
+    this.snapshot?.regime?.push({ t, v });
     for (const m of models) {
       const predicted = m.ready ? m.predict(t) : Number.NaN;
       if (m.ready && m.knows(t)) m.recordError(Math.abs(v - predicted), t);
@@ -307,18 +322,16 @@ export class Learner {
     if (this.deviations.runLength >= p.shiftRun) {
       // A sustained new level: it becomes the normal; the old one is kept for a while.
       const run = this.deviations.takeRun();
+      // A second new level while a new regime settles (its first shift fell short) still
+      // belongs to it, if it too is far above the level before the regime.
+      const settling = this.snapshot?.regime ?? null;
+      const points = run.map(({ t, v }) => ({ t, v }));
+      const regime = settling !== null ? (this.farAbove(this.snapshot!.models, run) ? [...settling, ...points] : null) : this.isNewRegime(models, run) ? points : null;
       const kept = this.snapshot?.models ?? this.spare ?? models.map((m) => m.clone());
       kept.forEach((m, i) => m.copyFrom(models[i]!));
       this.spare = null;
-      if (this.isNewRegime(models, run)) {
-        // Far above anything seen (a table filled for real after a trial month): what was
-        // learnt before says nothing about its shape or its noise, so the models start again
-        // from the run, as if the series began there.
-        this.replayed = 0;
-        for (const d of run) this.keep(d.t, d.v);
-        this.start(this.step);
-      } else for (const m of models) m.shiftTo(run, this.neverNegative);
-      this.snapshot = { models: kept, until: this.observed + p.shiftMemory };
+      this.snapshot = { models: kept, until: this.observed + p.shiftMemory, regime };
+      for (const m of models) m.shiftTo(run, this.neverNegative);
     } else {
       // Deviations this frequent are this series' noise: they join the scale.
       const window = this.noiseWindow(models, t, recent);
@@ -331,13 +344,20 @@ export class Learner {
     }
   }
 
-  /** Whether a run of flagged points is `restartJump` times its prediction and the largest recent value. */
+  /**
+   * Whether a run of flagged points is `restartJump` times its prediction and the largest
+   * recent value, on data never negative (a table filled for real after a trial month). Not
+   * for freshness: data that stays late is an incident, however late.
+   */
   private isNewRegime(models: SeasonalModel[], run: readonly Deviation[]): boolean {
-    if (!this.neverNegative || this.recent.length === 0) return false;
+    if (!this.neverNegative || this.recent.length === 0 || this.metric === 'freshness') return false;
+    return this.farAbove(models, run) && median(run.map((d) => d.v)) >= this.p.restartJump * Math.max(...this.recent);
+  }
+
+  /** Whether a run is `restartJump` times what the models predicted for it. */
+  private farAbove(models: SeasonalModel[], run: readonly Deviation[]): boolean {
     const chosen = this.choose(models, run[run.length - 1]!.t);
-    const level = median(run.map((d) => d.v));
-    const predicted = median(run.map((d) => chosen.predict(d.t)));
-    return level >= this.p.restartJump * predicted && level >= this.p.restartJump * Math.max(...this.recent);
+    return median(run.map((d) => d.v)) >= this.p.restartJump * median(run.map((d) => chosen.predict(d.t)));
   }
 
   /**
