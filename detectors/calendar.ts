@@ -18,12 +18,25 @@ export function isWeekend(t: number): boolean {
   return d === 0 || d === 6;
 }
 
+/** The day dayOfMonth last worked out: every model of a series asks about the same point in turn. */
+let lastDays = Number.NaN;
+let lastMonthDay: { readonly day: number; readonly daysInMonth: number } = { day: 1, daysInMonth: 31 };
+
 /**
  * Day of month (1-31) and the month's length, from days since the epoch
  * (Howard Hinnant's civil_from_days).
  */
-export function dayOfMonth(t: number): { day: number; daysInMonth: number } {
-  const z = Math.floor(t / DAY_MS) + 719_468;
+export function dayOfMonth(t: number): { readonly day: number; readonly daysInMonth: number } {
+  const days = Math.floor(t / DAY_MS);
+  if (days !== lastDays) {
+    lastMonthDay = civilFromDays(days);
+    lastDays = days;
+  }
+  return lastMonthDay;
+}
+
+function civilFromDays(days: number): { day: number; daysInMonth: number } {
+  const z = days + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097;
   const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);

@@ -233,7 +233,8 @@ export class SeasonalModel {
     }
     if (count < 2) return;
     const factor = 1 + sum / count;
-    if (!(factor > 0.05) || Math.abs(factor - 1) < 1e-12) return;
+    // Drift of a thousandth is left until it grows: renormalising touches every slot.
+    if (!(factor > 0.05) || Math.abs(factor - 1) < 1e-3) return;
     for (let i = 0; i < primary.offsets.length; i++) if (primary.known[i] === 1) primary.offsets[i] = (1 + primary.offsets[i]!) / factor - 1;
     for (let c = 1; c < this.components.length; c++) {
       const offsets = this.components[c]!.offsets;
