@@ -322,11 +322,7 @@ export class Learner {
     if (this.deviations.runLength >= p.shiftRun) {
       // A sustained new level: it becomes the normal; the old one is kept for a while.
       const run = this.deviations.takeRun();
-      // A second new level while a new regime settles (its first shift fell short) still
-      // belongs to it, if it too is far above the level before the regime.
-      const settling = this.snapshot?.regime ?? null;
-      const points = run.map(({ t, v }) => ({ t, v }));
-      const regime = settling !== null ? (this.farAbove(this.snapshot!.models, run) ? [...settling, ...points] : null) : this.isNewRegime(models, run) ? points : null;
+      const regime = this.regimeAfter(models, run);
       const kept = this.snapshot?.models ?? this.spare ?? models.map((m) => m.clone());
       kept.forEach((m, i) => m.copyFrom(models[i]!));
       this.spare = null;
@@ -342,6 +338,18 @@ export class Learner {
         });
       }
     }
+  }
+
+  /**
+   * The points of a possible new regime once `run` becomes the level, or null: a run far
+   * above anything before starts one; a second run while one settles (its first shift fell
+   * short) still belongs to it if it too is far above the level before the regime.
+   */
+  private regimeAfter(models: SeasonalModel[], run: readonly Deviation[]): Array<{ t: number; v: number }> | null {
+    const points = run.map(({ t, v }) => ({ t, v }));
+    const settling = this.snapshot?.regime ?? null;
+    if (settling !== null) return this.farAbove(this.snapshot!.models, run) ? [...settling, ...points] : null;
+    return this.isNewRegime(models, run) ? points : null;
   }
 
   /**

@@ -191,8 +191,8 @@ export class SeasonalModel {
     const clipped = predicted + r;
     // A multiplicative model takes the value over its seasonal factor (while that factor is
     // not near 0: a weekend of zero rows says nothing about the level).
-    const factor = 1 + this.rawOffsetAt(t);
-    const deseasoned = this.multiplicative && b > 0 && factor > 0.05 ? clipped / factor : clipped - this.offsetAt(t);
+    const factor = this.multiplicative && b > 0 ? 1 + this.rawOffsetAt(t) : 0;
+    const deseasoned = factor > 0.05 ? clipped / factor : clipped - this.offsetAt(t);
     const level = unseen ? b : p.alpha * deseasoned + (1 - p.alpha) * b;
     const dt = (t - this.lastT) / this.stepMs;
     // Points much closer than a step (a run started twice) say nothing about the trend.

@@ -42,9 +42,8 @@ export class SeasonalComponent {
 
   /** Whether deviations in slot are watched for a pattern (a sparse factor's unlearnt slots too). */
   watches(slot: number): boolean {
-    // Slot 0 of a calendar factor is every ordinary day (every weekday, for weekday/weekend):
-    // two deviations a week or a month apart there are no pattern.
-    return slot !== 0 || (!this.secondary && this.season.kind !== 'month_edge' && this.season.kind !== 'weekend' && this.season.sparse !== true);
+    // Two deviations a week or a month apart on ordinary days are no pattern.
+    return slot !== 0 || this.season.ordinaryFirstSlot !== true;
   }
 
   copyFrom(other: SeasonalComponent): void {

@@ -18,6 +18,8 @@ export interface Season {
    * every month): ordinary points never teach it, so its many slots add no noise.
    */
   sparse?: boolean;
+  /** Slot 0 is every ordinary day (every weekday, every day between month edges): no pattern lives there. */
+  ordinaryFirstSlot?: boolean;
   slot(t: number): number;
 }
 
@@ -44,9 +46,9 @@ export const SEASONS: Readonly<Record<SeasonKind, Season>> = {
   hour_of_week: { kind: 'hour_of_week', slots: 168, cycleMs: WEEK_MS, toleranceMs: 2 * HOUR_MS, slot: (t) => dayOfWeek(t) * 24 + hourOfDay(t) },
   weekend_hour: { kind: 'weekend_hour', slots: 48, cycleMs: DAY_MS, toleranceMs: 2 * HOUR_MS, slot: (t) => (isWeekend(t) ? 24 : 0) + hourOfDay(t) },
   day_of_week: { kind: 'day_of_week', slots: 7, cycleMs: WEEK_MS, toleranceMs: DAY_MS / 2, slot: dayOfWeek },
-  weekend: { kind: 'weekend', slots: 2, cycleMs: WEEK_MS, toleranceMs: DAY_MS / 2, slot: (t) => (isWeekend(t) ? 1 : 0) },
-  month_edge: { kind: 'month_edge', slots: 5, cycleMs: 30.44 * DAY_MS, toleranceMs: 3 * DAY_MS, slot: monthEdgeSlot },
-  day_of_month: { kind: 'day_of_month', slots: 30, cycleMs: 30.44 * DAY_MS, toleranceMs: 3 * DAY_MS, sparse: true, slot: midMonthSlot },
+  weekend: { kind: 'weekend', slots: 2, cycleMs: WEEK_MS, toleranceMs: DAY_MS / 2, ordinaryFirstSlot: true, slot: (t) => (isWeekend(t) ? 1 : 0) },
+  month_edge: { kind: 'month_edge', slots: 5, cycleMs: 30.44 * DAY_MS, toleranceMs: 3 * DAY_MS, ordinaryFirstSlot: true, slot: monthEdgeSlot },
+  day_of_month: { kind: 'day_of_month', slots: 30, cycleMs: 30.44 * DAY_MS, toleranceMs: 3 * DAY_MS, sparse: true, ordinaryFirstSlot: true, slot: midMonthSlot },
 };
 
 /** One candidate model: its seasonal factors, and whether they are shares of the level. */
